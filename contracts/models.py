@@ -1,0 +1,268 @@
+"""Customers, billing contracts, their lines and the change log of line quantities."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from invoicing.money import CURRENCY_CODES
+from schedules import cycles
+from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
+
+OFFSET_VALIDATORS = [MinValueValidator(MIN_OFFSET_DAYS), MaxValueValidator(MAX_OFFSET_DAYS)]
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class BillingSettings(models.Model):
+    """The billing configuration: one row, edited in admin."""
+
+    schedules_ahead = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="How many not-yet-invoiced cycles every active contract keeps as Pending schedules.",
+    )
+    default_offset_days = models.SmallIntegerField(
+        "default invoice generation offset (days)",
+        default=1,
+        validators=OFFSET_VALIDATORS,
+        help_text="Offset given to new contracts: Invoice Date = Next Invoice Date + offset.",
+    )
+    invoice_number_prefix = models.CharField(max_length=20, default="INV-")
+    default_payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    seller_name = models.CharField(max_length=200, default="Billing Back Office Ltd")
+    seller_address = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "billing settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="billing_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(default_offset_days__gte=MIN_OFFSET_DAYS)
+                & Q(default_offset_days__lte=MAX_OFFSET_DAYS),
+                name="billing_settings_offset_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedules_ahead__gte=1), name="billing_settings_schedules_ahead_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Billing settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> BillingSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+def default_offset_days() -> int:
+    return BillingSettings.load().default_offset_days
+
+
+def default_payment_terms_days() -> int:
+    return BillingSettings.load().default_payment_terms_days
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200)
+    billing_email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=BillingContract.Status.ACTIVE)
+
+
+class BillingContract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+        ENDED = "ended", "Ended"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = cycles.Frequency.MONTHLY.value, "Monthly"
+        QUARTERLY = cycles.Frequency.QUARTERLY.value, "Quarterly"
+        SEMI_ANNUAL = cycles.Frequency.SEMI_ANNUAL.value, "Semi-annual"
+        ANNUAL = cycles.Frequency.ANNUAL.value, "Annual"
+        TRIENNIAL = cycles.Frequency.TRIENNIAL.value, "Triennial"
+
+    class Timing(models.TextChoices):
+        ADVANCE = cycles.Timing.ADVANCE.value, "In advance"
+        ARREARS = cycles.Timing.ARREARS.value, "In arrears"
+
+    number = models.CharField(max_length=40, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    name = models.CharField(max_length=200)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    billing_frequency = models.CharField(max_length=12, choices=Frequency.choices)
+    billing_timing = models.CharField(max_length=8, choices=Timing.choices)
+    invoice_offset_days = models.SmallIntegerField(
+        "invoice generation offset (days)",
+        default=default_offset_days,
+        validators=OFFSET_VALIDATORS,
+        help_text="Invoice Date = Next Invoice Date + offset. Negative generates before the "
+        "anchor. It moves creation timing only, never the period or the amounts.",
+    )
+    currency = models.CharField(
+        max_length=3, choices=[(code, code) for code in CURRENCY_CODES], default="EUR"
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(default=default_payment_terms_days)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    auto_send = models.BooleanField(default=False)
+    auto_charge = models.BooleanField(default=False)
+    auto_sync = models.BooleanField(default=False)
+    # Denormalised for the contract list (filter, sort): the anchor of the first cycle not
+    # yet invoiced, refreshed by the schedule and generation services.
+    next_invoice_date = models.DateField(null=True, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContractQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_offset_days__gte=MIN_OFFSET_DAYS)
+                & Q(invoice_offset_days__lte=MAX_OFFSET_DAYS),
+                name="contract_offset_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_frequency__in=[f.value for f in cycles.Frequency]),
+                name="contract_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_timing__in=[t.value for t in cycles.Timing]),
+                name="contract_timing_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "active", "cancelled", "ended"]),
+                name="contract_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=CURRENCY_CODES), name="contract_currency_iso4217"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "billing_frequency"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.name}"
+
+    def clean(self) -> None:
+        if self.start_date and self.billing_frequency:
+            try:
+                cycles.validate_terms(self.start_date, self.billing_frequency, self.end_date)
+            except ValueError as error:
+                raise ValidationError({"end_date": str(error)}) from error
+
+    def cycle_at(self, index: int) -> cycles.Cycle:
+        return cycles.cycle_at(self.start_date, self.billing_frequency, index, self.end_date)
+
+    def cycle_containing(self, day) -> cycles.Cycle:
+        return cycles.cycle_containing(self.start_date, self.billing_frequency, day, self.end_date)
+
+
+class ContractLine(models.Model):
+    contract = models.ForeignKey(BillingContract, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
+    # Null while a line is still being priced: generation refuses such a contract.
+    unit_price = models.DecimalField(
+        max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    tax_rate = models.DecimalField(
+        "tax rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent: 20 means 20 %.",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="line_quantity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+                name="line_unit_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="line_tax_rate_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="line_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The line's end date is before its start date."})
+
+
+class ContractChange(models.Model):
+    """The change log: one row per change of a line's quantity."""
+
+    line = models.ForeignKey(ContractLine, on_delete=models.CASCADE, related_name="changes")
+    effective_date = models.DateField()
+    quantity_before = models.DecimalField(max_digits=14, decimal_places=4)
+    quantity_after = models.DecimalField(max_digits=14, decimal_places=4)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The invoice that billed this change (a regular invoice's segment or a change-log invoice).
+    billed_invoice = models.ForeignKey(
+        "invoicing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="billed_changes",
+    )
+
+    class Meta:
+        ordering = ["line_id", "effective_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_before__gte=0) & Q(quantity_after__gte=0),
+                name="change_quantities_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.quantity_before} → {self.quantity_after} from {self.effective_date}"
+
+    @property
+    def delta(self):
+        return self.quantity_after - self.quantity_before

@@ -1,0 +1,214 @@
+"""Invoices and their lines, invoice numbering, and generation runs and jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Door(models.TextChoices):
+    """Where a generation was asked for: kept on invoices and runs for the audit trail."""
+
+    NIGHTLY = "nightly", "Nightly job"
+    MANUAL = "manual", "Manual (web)"
+    BULK = "bulk", "Bulk"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Command line"
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Regular"
+        CHANGE_LOG = "change_log", "Change log"
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        REPLACED = "replaced", "Replaced"
+        VOID = "void", "Void"
+
+    number = models.CharField(max_length=40, unique=True)
+    contract = models.ForeignKey(
+        "contracts.BillingContract", on_delete=models.PROTECT, related_name="invoices"
+    )
+    schedule = models.ForeignKey(
+        "schedules.BillingSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    invoice_date = models.DateField()
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=16, decimal_places=4)
+    tax_total = models.DecimalField(max_digits=16, decimal_places=4)
+    total = models.DecimalField(max_digits=16, decimal_places=4)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    generated_via = models.CharField(max_length=10, choices=Door.choices)
+    job = models.ForeignKey(
+        "GenerationJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-invoice_date", "-number"]
+        constraints = [
+            # Rule 4: never two live regular invoices for one billing cycle.
+            models.UniqueConstraint(
+                fields=["schedule"],
+                condition=Q(status="issued", kind="regular"),
+                name="one_live_regular_invoice_per_schedule",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("tax_total")), name="invoice_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="invoice_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("invoice_date")), name="invoice_due_not_before_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["issued", "replaced", "void"]), name="invoice_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="change_log") | Q(schedule__isnull=False),
+                name="regular_invoice_has_schedule",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "invoice_date"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    contract_line = models.ForeignKey(
+        "contracts.ContractLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change = models.ForeignKey(
+        "contracts.ContractChange",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoice_lines",
+    )
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # Exact proration is days active / days of the full cycle; stored for display.
+    proration = models.DecimalField(max_digits=11, decimal_places=10)
+    amount = models.DecimalField(max_digits=16, decimal_places=4)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tax_amount = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["invoice_id", "position"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class InvoiceNumberSequence(models.Model):
+    """The last number given per prefix: bumped inside the generating transaction, so a
+    rolled-back generation gives its numbers back and numbers stay gap-free."""
+
+    prefix = models.CharField(max_length=20, unique=True)
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last_number}"
+
+
+class GenerationRun(models.Model):
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", "Nightly"
+        MANUAL = "manual", "Manual"
+        BULK = "bulk", "Bulk"
+        COMMAND = "command", "Command line"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    as_of_date = models.DateField()
+    parameters = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Beat firing twice while a night's run is still going must not start a second one.
+            models.UniqueConstraint(
+                fields=["as_of_date"],
+                condition=Q(trigger="nightly", status__in=["queued", "running"]),
+                name="one_open_nightly_run_per_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} run #{self.pk} for {self.as_of_date}"
+
+    def counts(self) -> dict[str, int]:
+        """Jobs per status, every status present."""
+        rows = self.jobs.values_list("status").annotate(n=models.Count("id")).order_by()
+        counts = dict.fromkeys(GenerationJob.Status.values, 0)
+        counts.update(dict(rows))
+        return counts
+
+
+class GenerationJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="jobs")
+    contract = models.ForeignKey(
+        "contracts.BillingContract", on_delete=models.CASCADE, related_name="generation_jobs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    invoice_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "contract"], name="one_job_per_contract_per_run"),
+        ]
+        indexes = [models.Index(fields=["run", "status"])]
+
+    def __str__(self) -> str:
+        return f"Job #{self.pk}: {self.contract_id} ({self.status})"

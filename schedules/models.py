@@ -1,0 +1,77 @@
+"""Billing schedules: one per (contract, cycle), saying when that cycle's invoice is due."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class ScheduleQuerySet(models.QuerySet):
+    def active(self):
+        """Shown as *Active*: not invoiced yet."""
+        return self.filter(status=BillingSchedule.Status.PENDING)
+
+    def inactive(self):
+        """Shown as *Inactive*: invoiced or cancelled."""
+        return self.exclude(status=BillingSchedule.Status.PENDING)
+
+    def due(self, as_of):
+        """Pending schedules of active contracts whose Invoice Date has come."""
+        return self.active().filter(invoice_date__lte=as_of, contract__status="active")
+
+
+class BillingSchedule(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        INVOICED = "invoiced", "Invoiced"
+        CANCELLED = "cancelled", "Cancelled"
+
+    contract = models.ForeignKey(
+        "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"
+    )
+    cycle_index = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    next_invoice_date = models.DateField()
+    invoice_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    resulting_invoice = models.ForeignKey(
+        "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract_id", "cycle_index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "cycle_index"], name="one_schedule_per_contract_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="schedule_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "invoiced", "cancelled"]),
+                name="schedule_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="invoiced") | Q(resulting_invoice__isnull=False),
+                name="invoiced_schedule_has_resulting_invoice",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["invoice_date"], condition=Q(status="pending"), name="pending_by_invoice_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} cycle {self.cycle_index} ({self.period_start}–{self.period_end})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def state_label(self) -> str:
+        return f"{'Active' if self.is_active else 'Inactive'} / {self.get_status_display()}"
