@@ -206,7 +206,9 @@ class GenerationJob(models.Model):
     class Meta:
         ordering = ["run_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "contract"], name="one_job_per_contract_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "contract"], name="one_job_per_contract_per_run"
+            ),
         ]
         indexes = [models.Index(fields=["run", "status"])]
 

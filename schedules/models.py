@@ -61,7 +61,9 @@ class BillingSchedule(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["invoice_date"], condition=Q(status="pending"), name="pending_by_invoice_date"
+                fields=["invoice_date"],
+                condition=Q(status="pending"),
+                name="pending_by_invoice_date",
             ),
         ]
 

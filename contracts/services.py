@@ -1,0 +1,74 @@
+"""Writes on contracts and their lines. Each keeps schedules and the change log in step."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from contracts import errors
+from contracts.errors import BillingError
+from contracts.models import BillingContract, ContractChange, ContractLine
+from schedules.models import BillingSchedule
+from schedules.services import (
+    schedules_cancel_pending,
+    schedules_keep_ahead,
+    schedules_refresh_pending,
+)
+
+# Fields that define the cycles themselves: frozen once any cycle is invoiced.
+CYCLE_FIELDS = {"start_date", "billing_frequency"}
+SCHEDULE_FIELDS = {"billing_timing", "invoice_offset_days", "end_date"}
+
+
+@transaction.atomic
+def contract_save(*, contract: BillingContract, changed_fields: set[str] | None = None) -> None:
+    """Save a contract's terms and bring its schedules in line with them."""
+    changed = set(changed_fields or ())
+    if contract.pk and changed & CYCLE_FIELDS:
+        if contract.schedules.filter(status=BillingSchedule.Status.INVOICED).exists():
+            raise BillingError(errors.TERMS_LOCKED)
+        # Nothing billed yet: the old cycles never happened.
+        contract.schedules.exclude(status=BillingSchedule.Status.INVOICED).delete()
+    contract.full_clean()
+    contract.save()
+    if contract.status in (BillingContract.Status.CANCELLED, BillingContract.Status.ENDED):
+        schedules_cancel_pending(contract=contract)
+        return
+    if changed & (SCHEDULE_FIELDS | CYCLE_FIELDS):
+        schedules_refresh_pending(contract=contract)
+    if contract.status == BillingContract.Status.ACTIVE:
+        schedules_keep_ahead(as_of=timezone.localdate(), contract_ids=[contract.pk])
+
+
+@transaction.atomic
+def contract_line_change_quantity(
+    *, line: ContractLine, quantity: Decimal, effective_date: date, user=None
+) -> ContractChange | None:
+    """Set a line's quantity from `effective_date` on, writing its change-log entry."""
+    if quantity < 0:
+        raise BillingError(errors.QUANTITY_NEGATIVE)
+    contract = line.contract
+    if effective_date < contract.start_date or (
+        contract.end_date and effective_date > contract.end_date
+    ):
+        raise BillingError(
+            errors.EFFECTIVE_DATE_OUTSIDE_CONTRACT.format(
+                day=effective_date, start=contract.start_date, end=contract.end_date or "open-ended"
+            )
+        )
+    line = ContractLine.objects.select_for_update().get(pk=line.pk)
+    if line.quantity == quantity:
+        return None
+    change = ContractChange.objects.create(
+        line=line,
+        effective_date=effective_date,
+        quantity_before=line.quantity,
+        quantity_after=quantity,
+        changed_by=user,
+    )
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return change

@@ -1,0 +1,164 @@
+"""Keeping billing schedules ahead, re-dating and cancelling them. Set-based throughout."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from billing_site.bulk import IDS_PER_STATEMENT, chunked, insert_rows
+from contracts.models import BillingContract, BillingSettings
+from schedules import cycles
+from schedules.models import BillingSchedule
+
+SCHEDULE_COLUMNS = (
+    "contract_id",
+    "cycle_index",
+    "period_start",
+    "period_end",
+    "next_invoice_date",
+    "invoice_date",
+    "status",
+    "created_at",
+    "updated_at",
+)
+
+
+def schedules_to_add(
+    *, start, frequency, timing, offset_days, end_date, last_index, future_pending, as_of, ahead
+) -> list[cycles.Cycle]:
+    """Cycles a contract must still schedule: every cycle up to the current one, and
+    enough after it that `ahead` Pending schedules lie beyond `as_of`."""
+    first_index = 0 if last_index is None else last_index + 1
+    wanted = []
+    for cycle in cycles.iter_cycles(start, frequency, end_date, first_index):
+        due_by_as_of = cycles.invoice_date(cycle, timing, offset_days) <= as_of
+        if cycle.start > as_of and future_pending >= ahead:
+            break
+        wanted.append(cycle)
+        if not due_by_as_of:
+            future_pending += 1
+    return wanted
+
+
+def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = None) -> int:
+    """Give every active contract its Pending schedules up to `ahead` beyond `as_of`.
+
+    Returns how many schedules were created. Safe to run concurrently: a schedule
+    another process created first is skipped by the (contract, cycle) unique key.
+    """
+    ahead = BillingSettings.load().schedules_ahead
+    contracts = BillingContract.objects.active()
+    if contract_ids is not None:
+        contracts = contracts.filter(pk__in=list(contract_ids))
+    stats = contracts.annotate(
+        last_index=Max("schedules__cycle_index"),
+        last_end=Max("schedules__period_end"),
+        future_pending=Count(
+            "schedules",
+            filter=Q(schedules__status=BillingSchedule.Status.PENDING)
+            & Q(schedules__invoice_date__gt=as_of),
+        ),
+    ).filter(
+        # Only contracts short of schedules need the cycle arithmetic below.
+        Q(last_index__isnull=True) | Q(future_pending__lt=ahead) | Q(last_end__lt=as_of)
+    )
+    now = timezone.now()
+    rows, touched = [], []
+    fields = (
+        "id",
+        "start_date",
+        "billing_frequency",
+        "billing_timing",
+        "invoice_offset_days",
+        "end_date",
+        "last_index",
+        "future_pending",
+    )
+    for cid, start, frequency, timing, offset, end_date, last_index, future in stats.values_list(
+        *fields
+    ).iterator(chunk_size=5000):
+        added = schedules_to_add(
+            start=start,
+            frequency=frequency,
+            timing=timing,
+            offset_days=offset,
+            end_date=end_date,
+            last_index=last_index,
+            future_pending=future,
+            as_of=as_of,
+            ahead=ahead,
+        )
+        for cycle in added:
+            anchor = cycles.next_invoice_date(cycle, timing)
+            rows.append(
+                (
+                    cid,
+                    cycle.index,
+                    cycle.start,
+                    cycle.end,
+                    anchor,
+                    cycles.invoice_date(cycle, timing, offset),
+                    "pending",
+                    now,
+                    now,
+                )
+            )
+        if added:
+            touched.append(cid)
+    with transaction.atomic():
+        insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)
+        contracts_refresh_next_invoice_date(touched)
+    return len(rows)
+
+
+def contracts_refresh_next_invoice_date(contract_ids: Iterable[int]) -> None:
+    """Store each contract's Next Invoice Date: the anchor of its first cycle not invoiced."""
+    first_pending = (
+        BillingSchedule.objects.filter(
+            contract=OuterRef("pk"), status=BillingSchedule.Status.PENDING
+        )
+        .order_by("cycle_index")
+        .values("next_invoice_date")[:1]
+    )
+    for ids in chunked(list(contract_ids), IDS_PER_STATEMENT):
+        BillingContract.objects.filter(pk__in=ids).update(next_invoice_date=Subquery(first_pending))
+
+
+def schedules_refresh_pending(*, contract: BillingContract) -> None:
+    """Re-date a contract's Pending schedules from its current terms.
+
+    An offset change moves only the Invoice Date; a new end date cuts the last cycle
+    and cancels the Pending schedules of cycles that no longer exist.
+    """
+    pending = list(contract.schedules.active())
+    now = timezone.now()
+    for schedule in pending:
+        schedule.updated_at = now
+        try:
+            cycle = contract.cycle_at(schedule.cycle_index)
+        except ValueError:
+            schedule.status = BillingSchedule.Status.CANCELLED
+            continue
+        schedule.period_start, schedule.period_end = cycle.start, cycle.end
+        schedule.next_invoice_date = cycles.next_invoice_date(cycle, contract.billing_timing)
+        schedule.invoice_date = cycles.invoice_date(
+            cycle, contract.billing_timing, contract.invoice_offset_days
+        )
+    BillingSchedule.objects.bulk_update(
+        pending,
+        ["period_start", "period_end", "next_invoice_date", "invoice_date", "status", "updated_at"],
+    )
+    contracts_refresh_next_invoice_date([contract.pk])
+
+
+def schedules_cancel_pending(*, contract: BillingContract) -> int:
+    """Cancel every Pending schedule of a contract (it was cancelled or has ended)."""
+    cancelled = contract.schedules.active().update(
+        status=BillingSchedule.Status.CANCELLED, updated_at=timezone.now()
+    )
+    contracts_refresh_next_invoice_date([contract.pk])
+    return cancelled
