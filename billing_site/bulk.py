@@ -6,13 +6,42 @@ from the ORM); elsewhere (SQLite for the demo) through bulk_create.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models, transaction
 
 # Ids larger than this many per statement go in several statements; PostgreSQL's
 # bind-parameter limit is 65,535.
 IDS_PER_STATEMENT = 10_000
+
+
+# Active statement counters (see count_statements); COPY bypasses Django's cursor
+# wrappers, so this module counts its own.
+_counters: list[list[int]] = []
+
+
+@contextmanager
+def count_statements() -> Iterator[list[int]]:
+    """Count every SQL statement this connection runs inside the block, COPY included."""
+    counter = [0]
+
+    def wrapper(execute, sql, params, many, context):
+        counter[0] += 1
+        return execute(sql, params, many, context)
+
+    _counters.append(counter)
+    try:
+        with connection.execute_wrapper(wrapper):
+            yield counter
+    finally:
+        _counters.remove(counter)
+
+
+def _copy(cursor, statement: str):
+    for counter in _counters:
+        counter[0] += 1
+    return cursor.cursor.copy(statement)
 
 
 def is_postgresql() -> bool:
@@ -41,10 +70,12 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     """COPY rows (tuples in `columns` order, column names as in the database) into the table."""
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    with (
+        connection.cursor() as cursor,
+        _copy(cursor, f"COPY {table} ({column_list}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(
@@ -53,17 +84,21 @@ def insert_rows(
     rows: list[Sequence],
     *,
     ignore_conflicts: bool = False,
-) -> None:
-    """Insert plain rows fast; with `ignore_conflicts`, rows hitting a unique key are dropped."""
+) -> list[int]:
+    """Insert plain rows fast; with `ignore_conflicts`, rows hitting a unique key are dropped.
+
+    Returns the new primary keys where the backend reports them (bulk_create on SQLite);
+    on PostgreSQL callers give the ids themselves (see reserve_ids) or do not need them.
+    """
     if not rows:
-        return
+        return []
     if not is_postgresql():
         objects = [model(**dict(zip(_attnames(model, columns), row, strict=True))) for row in rows]
         model.objects.bulk_create(objects, batch_size=500, ignore_conflicts=ignore_conflicts)
-        return
+        return [obj.pk for obj in objects]
     if not ignore_conflicts:
         copy_rows(model, columns, rows)
-        return
+        return []
     table = model._meta.db_table
     staging = connection.ops.quote_name(f"staging_{table}")
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
@@ -72,7 +107,7 @@ def insert_rows(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
             f"SELECT {column_list} FROM {connection.ops.quote_name(table)} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+        with _copy(cursor, f"COPY {staging} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
@@ -80,8 +115,40 @@ def insert_rows(
             f"SELECT {column_list} FROM {staging} ON CONFLICT DO NOTHING"
         )
         cursor.execute(f"TRUNCATE {staging}")
+    return []
 
 
 def _attnames(model: type[models.Model], columns: Sequence[str]) -> list[str]:
     by_column = {field.column: field.attname for field in model._meta.concrete_fields}
     return [by_column[column] for column in columns]
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> None:
+    """Set `columns[1:]` on the rows whose primary key is the first value of each row.
+
+    PostgreSQL: COPY into a staging table, then one UPDATE ... FROM; elsewhere bulk_update.
+    """
+    if not rows:
+        return
+    if not is_postgresql():
+        names = _attnames(model, columns)
+        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model.objects.bulk_update(objects, names[1:], batch_size=500)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    staging = connection.ops.quote_name(f"staging_update_{model._meta.db_table}")
+    quoted = [connection.ops.quote_name(column) for column in columns]
+    assignments = ", ".join(f"{column} = s.{column}" for column in quoted[1:])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
+            f"SELECT {', '.join(quoted)} FROM {table} WITH NO DATA"
+        )
+        with _copy(cursor, f"COPY {staging} ({', '.join(quoted)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
+            f"WHERE t.{quoted[0]} = s.{quoted[0]}"
+        )
+        cursor.execute(f"TRUNCATE {staging}")

@@ -4,7 +4,6 @@ Pure: no Django import. Warning: changing an exponent or the rounding mode
 changes what every later generation or replacement of past cycles would bill.
 """
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -45,13 +44,23 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_unit(currency))
 
 
-def round_money(amount: Decimal | Fraction, currency: str) -> Decimal:
-    """Round once, half-up (away from zero), to the currency's minor unit.
+def round_ratio(numerator: int, denominator: int, currency: str) -> Decimal:
+    """numerator / denominator, rounded once, half-up (away from zero), to the minor unit.
 
-    Works on the exact value: a prorated amount like 10 × 7/31 is rounded from
-    its true value, never from an intermediate rounded one.
+    Integer arithmetic on the exact ratio: no intermediate rounding ever happens.
     """
     exponent = minor_unit(currency)
-    scaled = Fraction(amount) * 10**exponent
-    units = math.floor(abs(scaled) + Fraction(1, 2))
-    return Decimal(units if scaled >= 0 else -units).scaleb(-exponent).quantize(quantum(currency))
+    numerator *= 10**exponent
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    units, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        units += 1
+    # Built from a string, which is exact: scaleb would round to the thread's decimal
+    # context precision (silently wrong beyond 28 digits, or with a lowered precision).
+    return Decimal(f"{-units if numerator < 0 else units}E-{exponent}")
+
+
+def round_money(amount: Decimal | Fraction | int, currency: str) -> Decimal:
+    """Round an exact amount once, half-up (away from zero), to the currency's minor unit."""
+    return round_ratio(*amount.as_integer_ratio(), currency)

@@ -34,7 +34,7 @@ class BillingSchedule(models.Model):
     invoice_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     resulting_invoice = models.ForeignKey(
-        "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

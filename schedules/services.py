@@ -62,6 +62,7 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
             filter=Q(schedules__status=BillingSchedule.Status.PENDING)
             & Q(schedules__invoice_date__gt=as_of),
         ),
+        pending=Count("schedules", filter=Q(schedules__status=BillingSchedule.Status.PENDING)),
     ).filter(
         # Only contracts short of schedules need the cycle arithmetic below.
         Q(last_index__isnull=True) | Q(future_pending__lt=ahead) | Q(last_end__lt=as_of)
@@ -77,10 +78,19 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
         "end_date",
         "last_index",
         "future_pending",
+        "pending",
     )
-    for cid, start, frequency, timing, offset, end_date, last_index, future in stats.values_list(
-        *fields
-    ).iterator(chunk_size=5000):
+    for (
+        cid,
+        start,
+        frequency,
+        timing,
+        offset,
+        end_date,
+        last_index,
+        future,
+        pending,
+    ) in stats.values_list(*fields).iterator(chunk_size=5000):
         added = schedules_to_add(
             start=start,
             frequency=frequency,
@@ -107,7 +117,8 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
                     now,
                 )
             )
-        if added:
+        if added and not pending:
+            # Schedules added after a Pending one leave the Next Invoice Date as it was.
             touched.append(cid)
     with transaction.atomic():
         insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)

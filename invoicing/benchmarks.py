@@ -1,0 +1,182 @@
+"""A synthetic book for the generation benchmark, written with COPY in seconds.
+
+Every contract has exactly one cycle due on the benchmark's as-of date, across all
+frequencies, both timings and two currencies, so N contracts give N invoices.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import django
+from dateutil.relativedelta import relativedelta
+from django.db import connection, transaction
+from django.utils import timezone
+
+from billing_site.bulk import insert_rows, reserve_ids
+from contracts.models import BillingContract, ContractLine, Customer
+from schedules import cycles
+from schedules.services import schedules_keep_ahead
+
+BENCH_PREFIX = "BENCH-"
+BILLING_TABLES = (
+    "invoicing_invoiceline",
+    "invoicing_invoice",
+    "invoicing_generationjob",
+    "invoicing_generationrun",
+    "invoicing_invoicenumbersequence",
+    "schedules_billingschedule",
+    "contracts_contractchange",
+    "contracts_contractline",
+    "contracts_billingcontract",
+    "contracts_customer",
+)
+
+
+def bench_database_reset() -> None:
+    """Empty the billing tables. Refuses a database holding anything but a bench book."""
+    if BillingContract.objects.exclude(number__startswith=BENCH_PREFIX).exists():
+        raise ValueError(
+            "This database holds real contracts: run the benchmark on a database of its own "
+            "(DATABASE_URL=postgres://.../billing_bench)."
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(BILLING_TABLES)} RESTART IDENTITY CASCADE")
+        else:
+            cursor.execute(
+                "UPDATE schedules_billingschedule SET resulting_invoice_id = NULL, status='pending'"
+            )
+            for table in BILLING_TABLES:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+@transaction.atomic
+def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7) -> None:
+    """`contracts` active contracts of `lines` lines each, each with one cycle due on `as_of`."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    customer_ids = reserve_ids(Customer, contracts)
+    insert_rows(
+        Customer,
+        ("id", "name", "billing_email", "address", "created_at"),
+        [
+            (cid, f"Bench customer {i:07d}", f"ap{i}@bench.example", "", now)
+            for i, cid in enumerate(customer_ids)
+        ],
+    )
+    contract_ids = reserve_ids(BillingContract, contracts)
+    frequencies, timings = list(cycles.Frequency), list(cycles.Timing)
+    contract_rows, line_rows = [], []
+    for i, (contract_id, customer_id) in enumerate(zip(contract_ids, customer_ids, strict=True)):
+        frequency, timing = frequencies[i % len(frequencies)], timings[i % 2]
+        currency = "JPY" if i % 7 == 0 else "EUR"
+        start = _start_due_on(as_of, frequency, timing)
+        contract_rows.append(
+            (
+                contract_id,
+                f"{BENCH_PREFIX}{i:07d}",
+                customer_id,
+                f"Plan {i}",
+                start,
+                None,
+                frequency.value,
+                timing.value,
+                1,
+                currency,
+                30,
+                "active",
+                False,
+                False,
+                False,
+                now,
+                now,
+            )
+        )
+        for position in range(lines):
+            price = Decimal(rng.randrange(100, 100_000)) / (1 if currency == "JPY" else 100)
+            line_rows.append(
+                (
+                    contract_id,
+                    position,
+                    f"Product {position}",
+                    Decimal(rng.randrange(1, 50)),
+                    price,
+                    Decimal("20"),
+                )
+            )
+    insert_rows(
+        BillingContract,
+        (
+            "id",
+            "number",
+            "customer_id",
+            "name",
+            "start_date",
+            "end_date",
+            "billing_frequency",
+            "billing_timing",
+            "invoice_offset_days",
+            "currency",
+            "payment_terms_days",
+            "status",
+            "auto_send",
+            "auto_charge",
+            "auto_sync",
+            "created_at",
+            "updated_at",
+        ),
+        contract_rows,
+    )
+    insert_rows(
+        ContractLine,
+        ("contract_id", "position", "description", "quantity", "unit_price", "tax_rate"),
+        line_rows,
+    )
+    # Schedules as the previous night left them, and planner statistics as autovacuum
+    # keeps them on a live database.
+    schedules_keep_ahead(as_of=as_of - timedelta(days=1))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+@functools.cache
+def _start_due_on(as_of: date, frequency: cycles.Frequency, timing: cycles.Timing) -> date:
+    """A start date whose cycle 0 has its Invoice Date (offset +1) on `as_of`."""
+    anchor = as_of - timedelta(days=1)
+    if timing is cycles.Timing.ADVANCE:
+        return anchor
+    # In arrears the anchor is the cycle end: step back until cycle 0 ends on it.
+    start = anchor + timedelta(days=1) - relativedelta(months=frequency.months)
+    while cycles.cycle_at(start, frequency, 0).end > anchor:
+        start -= timedelta(days=1)
+    while cycles.cycle_at(start, frequency, 0).end < anchor:
+        start += timedelta(days=1)
+    return start
+
+
+def run_in_processes(run, workers: int) -> int:
+    """Share a run's chunks among worker processes; returns their SQL statement count."""
+    from invoicing.services import run_finish_if_done, run_job_chunks
+
+    chunks = list(run_job_chunks(run))
+    connection.close()  # each process opens its own connection
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=django.setup) as pool:
+        statements = sum(pool.starmap(_process_chunk, [(run.pk, *chunk) for chunk in chunks]))
+    run_finish_if_done(run)
+    return statements
+
+
+def _process_chunk(run_id: int, first_job_id: int, last_job_id: int) -> int:
+    from billing_site.bulk import count_statements
+    from invoicing.services import run_chunk_process
+
+    with count_statements() as statements:
+        run_chunk_process(run_id=run_id, first_job_id=first_job_id, last_job_id=last_job_id)
+    return statements[0]

@@ -1,0 +1,26 @@
+"""Why a generation is refused or fails. Messages are constants so tests assert on them."""
+
+from contracts.errors import BillingError
+
+
+class GenerationError(BillingError):
+    """One contract's invoice cannot be computed; the others go on."""
+
+
+ALREADY_INVOICED = (
+    "Cycle {cycle} already has invoice {number}. Tick “Replace the existing invoice” to "
+    "generate a new one."
+)
+PAID_CANNOT_BE_REPLACED = "Invoice {number} is paid and cannot be replaced."
+CYCLE_CANCELLED = "Cycle {cycle} was cancelled: it cannot be invoiced."
+CONTRACT_NOT_ACTIVE = "Contract {number} is {status}: only active contracts are invoiced."
+LINE_WITHOUT_PRICE = "Line “{description}” has no unit price."
+NO_LINES = "Contract {number} has no lines to bill."
+SCHEDULE_OUT_OF_DATE = (
+    "Schedule for cycle {cycle} ({start} to {end}) no longer matches the contract's terms "
+    "({expected_start} to {expected_end})."
+)
+LOCKED_TOO_LONG = (
+    "Another process held this contract's schedules for the whole run; the next run picks them up."
+)
+NOTHING_DUE = "Nothing due: already invoiced."

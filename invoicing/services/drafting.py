@@ -1,0 +1,213 @@
+"""What an invoice would contain: lines, amounts, taxes and totals, computed in memory.
+
+Preview and generation both call `draft_regular_invoice`, so a preview is exactly what
+generation writes. Works on plain attributes (ORM objects or the light rows the batch
+loader builds), never queries.
+
+Warning: issued invoices were computed with these rules; changing them changes what a
+replacement of a past cycle bills.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from invoicing import errors
+from invoicing.errors import GenerationError
+from invoicing.money import round_ratio
+from schedules import cycles
+
+PRORATION_PLACES = Decimal("1E-10")
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    contract_line_id: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    period_start: date
+    period_end: date
+    proration: Fraction
+    amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    change_id: int | None = None
+
+    @property
+    def proration_decimal(self) -> Decimal:
+        exact = Decimal(self.proration.numerator) / Decimal(self.proration.denominator)
+        return exact.quantize(PRORATION_PLACES)
+
+
+@dataclass(frozen=True)
+class InvoiceDraft:
+    contract_id: int
+    schedule_id: int | None
+    cycle: cycles.Cycle
+    invoice_date: date
+    due_date: date
+    currency: str
+    lines: tuple[DraftLine, ...]
+    covered_change_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((line.tax_amount for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax_total
+
+    def fingerprint(self) -> str:
+        """A digest of everything the invoice would say, to detect a contract changed
+        between a preview and its confirmation."""
+        content = {
+            "period": [str(self.cycle.start), str(self.cycle.end)],
+            "invoice_date": str(self.invoice_date),
+            "due_date": str(self.due_date),
+            "currency": self.currency,
+            "lines": [
+                [
+                    line.description,
+                    str(line.quantity),
+                    str(line.unit_price),
+                    str(line.period_start),
+                    str(line.period_end),
+                    str(line.proration),
+                    str(line.amount),
+                    str(line.tax_rate),
+                    str(line.tax_amount),
+                ]
+                for line in self.lines
+            ],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def generation_date(scheduled: date, as_of: date) -> date:
+    """An invoice is dated on its schedule's Invoice Date, or on the day it is generated
+    when that comes first (a cycle invoiced early is not dated in the future)."""
+    return min(scheduled, as_of)
+
+
+def bill_line(*, line, cycle: cycles.Cycle, currency: str, changes: list) -> list[DraftLine]:
+    """One draft line per quantity segment of a contract line in the cycle."""
+    if line.unit_price is None:
+        raise GenerationError(errors.LINE_WITHOUT_PRICE.format(description=line.description))
+    if changes:
+        history = [(change.effective_date, change.quantity_before) for change in changes]
+        segments = cycles.quantity_segments(
+            cycle, line.quantity, history, line.start_date, line.end_date
+        )
+    else:
+        period = cycles.active_period(cycle, line.start_date, line.end_date)
+        segments = (
+            []
+            if period is None
+            else [
+                cycles.Segment(
+                    period[0],
+                    period[1],
+                    line.quantity,
+                    Fraction((period[1] - period[0]).days + 1, cycle.full_days),
+                )
+            ]
+        )
+    price_n, price_d = line.unit_price.as_integer_ratio()
+    tax_n, tax_d = line.tax_rate.as_integer_ratio()
+    drafted = []
+    for segment in segments:
+        if not segment.quantity:
+            continue
+        # Exact integer ratios: quantity × unit price × active days / full-cycle days.
+        quantity_n, quantity_d = segment.quantity.as_integer_ratio()
+        amount = round_ratio(
+            quantity_n * price_n * segment.proration.numerator,
+            quantity_d * price_d * segment.proration.denominator,
+            currency,
+        )
+        amount_n, amount_d = amount.as_integer_ratio()
+        drafted.append(
+            DraftLine(
+                contract_line_id=line.id,
+                description=line.description,
+                quantity=segment.quantity,
+                unit_price=line.unit_price,
+                period_start=segment.start,
+                period_end=segment.end,
+                proration=segment.proration,
+                amount=amount,
+                tax_rate=line.tax_rate,
+                tax_amount=round_ratio(amount_n * tax_n, amount_d * tax_d * 100, currency),
+            )
+        )
+    return drafted
+
+
+def draft_regular_invoice(
+    *,
+    contract,
+    lines: list,
+    changes_by_line: dict[int, list],
+    cycle: cycles.Cycle,
+    schedule_id: int | None,
+    scheduled_invoice_date: date,
+    as_of: date,
+) -> InvoiceDraft:
+    """The regular invoice of one cycle, as known now (rule 3 of the design)."""
+    if not lines:
+        raise GenerationError(errors.NO_LINES.format(number=contract.number))
+    drafted: list[DraftLine] = []
+    covered: list[int] = []
+    for line in lines:
+        changes = changes_by_line.get(line.id, [])
+        drafted.extend(
+            bill_line(line=line, cycle=cycle, currency=contract.currency, changes=changes)
+        )
+        covered.extend(
+            change.id
+            for change in changes
+            if change.billed_invoice_id is None
+            and cycle.start <= change.effective_date <= cycle.end
+        )
+    invoiced_on = generation_date(scheduled_invoice_date, as_of)
+    return InvoiceDraft(
+        contract_id=contract.id,
+        schedule_id=schedule_id,
+        cycle=cycle,
+        invoice_date=invoiced_on,
+        due_date=invoiced_on + timedelta(days=contract.payment_terms_days),
+        currency=contract.currency,
+        lines=tuple(drafted),
+        covered_change_ids=tuple(covered),
+    )
+
+
+def expected_cycle(
+    contract, cycle_index: int, period_start: date, period_end: date
+) -> cycles.Cycle:
+    """The cycle from the contract's terms; refuse a schedule whose stored period differs."""
+    cycle = cycles.cycle_at(
+        contract.start_date, contract.billing_frequency, cycle_index, contract.end_date
+    )
+    if (cycle.start, cycle.end) != (period_start, period_end):
+        raise GenerationError(
+            errors.SCHEDULE_OUT_OF_DATE.format(
+                cycle=cycle_index,
+                start=period_start,
+                end=period_end,
+                expected_start=cycle.start,
+                expected_end=cycle.end,
+            )
+        )
+    return cycle

@@ -1,0 +1,88 @@
+"""One cycle of one contract: the preview, and the generation behind Generate Invoice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from contracts.models import BillingContract
+from invoicing import errors
+from invoicing.errors import GenerationError
+from invoicing.models import Door, Invoice
+from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
+from invoicing.services.loading import billing_data_load
+from invoicing.services.writing import Provenance, drafts_write
+from schedules.models import BillingSchedule
+
+
+def invoice_preview(*, schedule: BillingSchedule, as_of: date | None = None) -> InvoiceDraft:
+    """The invoice generating this schedule would write now. Writes nothing."""
+    as_of = as_of or timezone.localdate()
+    contract = schedule.contract
+    data = billing_data_load([contract.pk], schedule.period_start)
+    lines = data.lines.get(contract.pk, [])
+    return draft_regular_invoice(
+        contract=data.contracts[contract.pk],
+        lines=lines,
+        changes_by_line={line.id: data.changes.get(line.id, []) for line in lines},
+        cycle=expected_cycle(
+            contract, schedule.cycle_index, schedule.period_start, schedule.period_end
+        ),
+        schedule_id=schedule.pk,
+        scheduled_invoice_date=schedule.invoice_date,
+        as_of=as_of,
+    )
+
+
+@transaction.atomic
+def invoice_generate(
+    *,
+    schedule: BillingSchedule,
+    replace: bool = False,
+    user=None,
+    door: str = Door.MANUAL,
+    as_of: date | None = None,
+) -> Invoice:
+    """Generate the regular invoice of one schedule; with `replace`, its live invoice
+    becomes Replaced and points to the new one."""
+    schedule = (
+        BillingSchedule.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=schedule.pk)
+    )
+    contract = schedule.contract
+    if contract.status != BillingContract.Status.ACTIVE:
+        raise GenerationError(
+            errors.CONTRACT_NOT_ACTIVE.format(
+                number=contract.number, status=contract.get_status_display().lower()
+            )
+        )
+    if schedule.status == BillingSchedule.Status.CANCELLED:
+        raise GenerationError(errors.CYCLE_CANCELLED.format(cycle=_cycle_label(schedule)))
+    live = invoice_live_for(schedule)
+    if live is not None and not replace:
+        raise GenerationError(
+            errors.ALREADY_INVOICED.format(cycle=_cycle_label(schedule), number=live.number)
+        )
+    if live is not None and live.is_paid:
+        raise GenerationError(errors.PAID_CANNOT_BE_REPLACED.format(number=live.number))
+    draft = invoice_preview(schedule=schedule, as_of=as_of)
+    (invoice_id,) = drafts_write(
+        [draft],
+        provenance=Provenance(door=door, user_id=getattr(user, "pk", None)),
+        replaces={schedule.pk: live.pk} if live else None,
+    )
+    return Invoice.objects.get(pk=invoice_id)
+
+
+def invoice_live_for(schedule: BillingSchedule) -> Invoice | None:
+    """The issued regular invoice of a schedule, if any (the database allows one)."""
+    return Invoice.objects.filter(
+        schedule=schedule, kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
+    ).first()
+
+
+def _cycle_label(schedule: BillingSchedule) -> str:
+    return f"{schedule.period_start:%d %b %Y} – {schedule.period_end:%d %b %Y}"

@@ -1,0 +1,180 @@
+"""Write drafted invoices set-based: a handful of statements for a whole batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from billing_site.bulk import insert_rows, is_postgresql, reserve_ids, update_rows
+from contracts.models import ContractChange
+from invoicing.models import Invoice, InvoiceLine
+from invoicing.services.drafting import InvoiceDraft
+from invoicing.services.numbering import invoice_numbers_allocate
+from schedules.models import BillingSchedule
+from schedules.services import contracts_refresh_next_invoice_date
+
+INVOICE_COLUMNS = (
+    "id",
+    "number",
+    "contract_id",
+    "schedule_id",
+    "kind",
+    "period_start",
+    "period_end",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "subtotal",
+    "tax_total",
+    "total",
+    "status",
+    "replaces_id",
+    "generated_by_id",
+    "generated_via",
+    "job_id",
+    "created_at",
+)
+LINE_COLUMNS = (
+    "invoice_id",
+    "position",
+    "contract_line_id",
+    "change_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "period_start",
+    "period_end",
+    "proration",
+    "amount",
+    "tax_rate",
+    "tax_amount",
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who or what generated a batch: kept on every invoice for the audit trail."""
+
+    door: str
+    user_id: int | None = None
+    job_ids: dict[int, int] | None = None  # contract id -> generation job id
+
+
+def drafts_write(
+    drafts: Sequence[InvoiceDraft],
+    *,
+    provenance: Provenance,
+    replaces: dict[int, int] | None = None,
+) -> list[int]:
+    """Insert the drafts as issued invoices and mark their schedules Invoiced.
+
+    Must run inside the transaction that locked the drafts' schedules. `replaces`
+    maps a schedule id to the live invoice the new one replaces. Returns the new
+    invoice ids in the drafts' order.
+    """
+    if not drafts:
+        return []
+    replaces = replaces or {}
+    now = timezone.now()
+    if replaces:
+        Invoice.objects.filter(pk__in=replaces.values()).update(status=Invoice.Status.REPLACED)
+    if not is_postgresql():
+        return _drafts_write_portable(drafts, provenance, replaces, now)
+    ids = reserve_ids(Invoice, len(drafts))
+    # Lines before their invoices: PostgreSQL checks the foreign key at commit.
+    insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
+    _schedules_and_changes_mark(drafts, ids, now)
+    contracts_refresh_next_invoice_date({draft.contract_id for draft in drafts})
+    # Numbers last: their row lock holds other generators back until this transaction
+    # commits, so the less that follows, the more workers run side by side.
+    numbers = invoice_numbers_allocate(len(drafts))
+    insert_rows(
+        Invoice, INVOICE_COLUMNS, _invoice_rows(drafts, ids, numbers, provenance, replaces, now)
+    )
+    return ids
+
+
+def _drafts_write_portable(drafts, provenance, replaces, now) -> list[int]:
+    """The same writes through bulk_create, for SQLite: invoices first to learn their ids."""
+    numbers = invoice_numbers_allocate(len(drafts))
+    ids = insert_rows(
+        Invoice,
+        INVOICE_COLUMNS,
+        _invoice_rows(drafts, [None] * len(drafts), numbers, provenance, replaces, now),
+    )
+    insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
+    _schedules_and_changes_mark(drafts, ids, now)
+    contracts_refresh_next_invoice_date({draft.contract_id for draft in drafts})
+    return ids
+
+
+def _schedules_and_changes_mark(drafts, ids, now) -> None:
+    update_rows(
+        BillingSchedule,
+        ("id", "status", "resulting_invoice_id", "updated_at"),
+        [
+            (draft.schedule_id, BillingSchedule.Status.INVOICED, invoice_id, now)
+            for draft, invoice_id in zip(drafts, ids, strict=True)
+        ],
+    )
+    update_rows(
+        ContractChange,
+        ("id", "billed_invoice_id"),
+        [
+            (change_id, invoice_id)
+            for draft, invoice_id in zip(drafts, ids, strict=True)
+            for change_id in draft.covered_change_ids
+        ],
+    )
+
+
+def _invoice_rows(drafts, ids, numbers, provenance, replaces, now) -> list[tuple]:
+    job_ids = provenance.job_ids or {}
+    return [
+        (
+            invoice_id,
+            number,
+            draft.contract_id,
+            draft.schedule_id,
+            Invoice.Kind.REGULAR,
+            draft.cycle.start,
+            draft.cycle.end,
+            draft.invoice_date,
+            draft.due_date,
+            draft.currency,
+            draft.subtotal,
+            draft.tax_total,
+            draft.total,
+            Invoice.Status.ISSUED,
+            replaces.get(draft.schedule_id),
+            provenance.user_id,
+            provenance.door,
+            job_ids.get(draft.contract_id),
+            now,
+        )
+        for invoice_id, number, draft in zip(ids, numbers, drafts, strict=True)
+    ]
+
+
+def _line_rows(drafts: Sequence[InvoiceDraft], invoice_ids: Sequence[int]) -> list[tuple]:
+    return [
+        (
+            invoice_id,
+            position,
+            line.contract_line_id,
+            line.change_id,
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.period_start,
+            line.period_end,
+            line.proration_decimal,
+            line.amount,
+            line.tax_rate,
+            line.tax_amount,
+        )
+        for draft, invoice_id in zip(drafts, invoice_ids, strict=True)
+        for position, line in enumerate(draft.lines)
+    ]
