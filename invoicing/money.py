@@ -63,4 +63,6 @@ def round_ratio(numerator: int, denominator: int, currency: str) -> Decimal:
 
 def round_money(amount: Decimal | Fraction | int, currency: str) -> Decimal:
     """Round an exact amount once, half-up (away from zero), to the currency's minor unit."""
+    if isinstance(amount, float):
+        raise TypeError("Money is never a float: pass a Decimal, a Fraction or an int.")
     return round_ratio(*amount.as_integer_ratio(), currency)

@@ -5,10 +5,16 @@ without them, except under CI=true, where a missing service fails the run."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -37,3 +43,61 @@ def redis_url():
     except redis.exceptions.ConnectionError:
         _require(False, f"a reachable Redis at {url}")
     return url
+
+
+@pytest.fixture
+def subprocess_env(postgresql, transactional_db):
+    """Environment for real processes (commands, Celery workers) sharing the test database."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    env["DATABASE_URL"] = (
+        f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env["PYTHONPATH"] = str(PROJECT_DIR)
+    return env
+
+
+@pytest.fixture
+def celery_worker(subprocess_env, redis_url):
+    """A real Celery worker process consuming from Redis, on the test database."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = dict(subprocess_env, CELERY_BROKER_URL=redis_url)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "billing_site", "worker", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    _wait_for_line(worker, "ready", timeout=30)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
+def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if needle in line:
+            # Keep draining the pipe so a chatty worker never blocks on a full buffer.
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            return
+        if not line and process.poll() is not None:
+            break
+    raise RuntimeError(f"process did not print {needle!r} within {timeout} s")
+
+
+def wait_until(condition, timeout: float = 30, interval: float = 0.2):
+    """Poll `condition` until it returns a truthy value; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
