@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations
 
-TASK_NAME = "Nightly invoice generation"
+from invoicing.migrations._nightly import TASK_NAME
 
 
 def create_schedule(apps, schema_editor):

@@ -53,7 +53,12 @@ def test_missed_nights_are_caught_up_with_each_invoice_dated_on_its_schedule():
     run_nightly(D(2026, 4, 10))
 
     invoices = invoices_of(contract)
-    assert [i.invoice_date for i in invoices] == [D(2026, 1, 2), D(2026, 2, 2), D(2026, 3, 2), D(2026, 4, 2)]
+    assert [i.invoice_date for i in invoices] == [
+        D(2026, 1, 2),
+        D(2026, 2, 2),
+        D(2026, 3, 2),
+        D(2026, 4, 2),
+    ]
     assert BillingSchedule.objects.filter(contract=contract).active().count() == 3
 
 
@@ -102,7 +107,9 @@ def test_line_starting_mid_cycle_is_prorated_by_days_and_rounded_once(
     contract = contract_with_line(start_date=D(2026, 1, 1), currency=currency, quantity="0")
     contract.lines.all().delete()
     ContractLineFactory(
-        contract=contract, quantity=Decimal(quantity), unit_price=Decimal(unit_price),
+        contract=contract,
+        quantity=Decimal(quantity),
+        unit_price=Decimal(unit_price),
         start_date=D(2026, 1, 18),
     )
 
@@ -118,7 +125,10 @@ def test_line_starting_mid_cycle_is_prorated_by_days_and_rounded_once(
 
 def test_last_cycle_cut_at_the_contract_end_bills_its_share_of_the_full_month():
     contract = contract_with_line(
-        start_date=D(2026, 1, 1), end_date=D(2026, 2, 14), unit_price="28", quantity="1",
+        start_date=D(2026, 1, 1),
+        end_date=D(2026, 2, 14),
+        unit_price="28",
+        quantity="1",
         tax_rate="0",
     )
 
@@ -132,12 +142,17 @@ def test_last_cycle_cut_at_the_contract_end_bills_its_share_of_the_full_month():
 
 def test_quantity_changes_split_the_line_into_segments_and_are_marked_billed():
     contract = contract_with_line(
-        start_date=D(2026, 1, 1), billing_timing="arrears", quantity="15", unit_price="31",
+        start_date=D(2026, 1, 1),
+        billing_timing="arrears",
+        quantity="15",
+        unit_price="31",
         tax_rate="0",
     )
     line = contract.lines.get()
     change = ContractChangeFactory(
-        line=line, effective_date=D(2026, 1, 11), quantity_before=Decimal(10),
+        line=line,
+        effective_date=D(2026, 1, 11),
+        quantity_before=Decimal(10),
         quantity_after=Decimal(15),
     )
 
@@ -156,8 +171,12 @@ def test_quantity_changes_split_the_line_into_segments_and_are_marked_billed():
 def test_totals_are_exact_sums_of_rounded_lines():
     contract = contract_with_line(start_date=D(2026, 1, 1), quantity="3", unit_price="0.3333")
     for price in ("1.0049", "2.0051", "0.0050"):
-        ContractLineFactory(contract=contract, quantity=Decimal("1"), unit_price=Decimal(price),
-                            start_date=D(2026, 1, 7))
+        ContractLineFactory(
+            contract=contract,
+            quantity=Decimal("1"),
+            unit_price=Decimal(price),
+            start_date=D(2026, 1, 7),
+        )
 
     run_nightly(D(2026, 1, 2))
 
@@ -193,13 +212,19 @@ def test_preview_is_exactly_what_generation_writes():
     preview = invoice_preview(schedule=schedule, as_of=D(2026, 1, 5))
     invoice = invoice_generate(schedule=schedule, as_of=D(2026, 1, 5))
 
-    written = [(l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
-               for l in invoice.lines.all()]
-    previewed = [(l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
-                 for l in preview.lines]
+    written = [
+        (l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
+        for l in invoice.lines.all()
+    ]
+    previewed = [
+        (l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
+        for l in preview.lines
+    ]
     assert written == previewed
     assert (invoice.subtotal, invoice.tax_total, invoice.total) == (
-        preview.subtotal, preview.tax_total, preview.total
+        preview.subtotal,
+        preview.tax_total,
+        preview.total,
     )
 
 
@@ -223,7 +248,9 @@ def test_a_paid_invoice_cannot_be_replaced():
     contract = contract_with_line(start_date=D(2026, 1, 1))
     schedule = _pending_schedule(contract, D(2026, 1, 1))
     invoice = invoice_generate(schedule=schedule, as_of=D(2026, 1, 2))
-    Invoice.objects.filter(pk=invoice.pk).update(paid_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC))
+    Invoice.objects.filter(pk=invoice.pk).update(
+        paid_at=datetime.datetime(2026, 1, 3, tzinfo=datetime.UTC)
+    )
 
     with pytest.raises(errors.GenerationError, match="is paid"):
         invoice_generate(schedule=schedule, replace=True, as_of=D(2026, 1, 3))

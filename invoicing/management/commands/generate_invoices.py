@@ -43,22 +43,29 @@ class Command(BaseCommand):
                 contract_ids = contracts_for_generation(options["contract"])
             except ValueError as error:
                 raise CommandError(str(error)) from error
+        if options["dry_run"]:
+            self._dry_run(as_of, contract_ids)
+            return
+        run = generation_run_open(
+            as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
+        )
+        generation_run_execute(run, progress=ProgressBar())
+        if self._report(run, dry_run=False):
+            raise SystemExit(1)
+
+    def _dry_run(self, as_of: date, contract_ids: list[int] | None) -> None:
+        """Do the real work in one transaction, then roll it back: what it prints is
+        exactly what a real run would write."""
         try:
-            # A dry run does the real work in a transaction it then rolls back: what it
-            # prints is exactly what a real run would write.
             with transaction.atomic():
                 run = generation_run_open(
                     as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
                 )
                 generation_run_execute(run, progress=ProgressBar())
-                failed = self._report(run, dry_run=options["dry_run"])
-                if options["dry_run"]:
-                    raise DryRunRollback
+                self._report(run, dry_run=True)
+                raise DryRunRollback
         except DryRunRollback:
             self.stdout.write("Dry run: nothing was written.")
-            return
-        if failed:
-            raise SystemExit(1)
 
     def _as_of(self, value: str | None) -> date:
         if not value:
