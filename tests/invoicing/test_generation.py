@@ -159,7 +159,7 @@ def test_quantity_changes_split_the_line_into_segments_and_are_marked_billed():
     run_nightly(D(2026, 2, 1))
 
     (invoice,) = invoices_of(contract)
-    segments = [(l.period_start, l.period_end, l.quantity, l.amount) for l in invoice.lines.all()]
+    segments = [(line.period_start, line.period_end, line.quantity, line.amount) for line in invoice.lines.all()]
     assert segments == [
         (D(2026, 1, 1), D(2026, 1, 10), Decimal(10), Decimal("100.00")),
         (D(2026, 1, 11), D(2026, 1, 31), Decimal(15), Decimal("315.00")),
@@ -182,10 +182,10 @@ def test_totals_are_exact_sums_of_rounded_lines():
 
     (invoice,) = invoices_of(contract)
     lines = list(invoice.lines.all())
-    assert invoice.subtotal == sum(l.amount for l in lines)
-    assert invoice.tax_total == sum(l.tax_amount for l in lines)
+    assert invoice.subtotal == sum(line.amount for line in lines)
+    assert invoice.tax_total == sum(line.tax_amount for line in lines)
     assert invoice.total == invoice.subtotal + invoice.tax_total
-    assert all(l.amount == l.amount.quantize(Decimal("0.01")) for l in lines)
+    assert all(line.amount == line.amount.quantize(Decimal("0.01")) for line in lines)
 
 
 def test_one_broken_contract_fails_alone_and_leaves_no_partial_invoice():
@@ -213,12 +213,12 @@ def test_preview_is_exactly_what_generation_writes():
     invoice = invoice_generate(schedule=schedule, as_of=D(2026, 1, 5))
 
     written = [
-        (l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
-        for l in invoice.lines.all()
+        (line.description, line.quantity, line.period_start, line.period_end, line.amount, line.tax_amount)
+        for line in invoice.lines.all()
     ]
     previewed = [
-        (l.description, l.quantity, l.period_start, l.period_end, l.amount, l.tax_amount)
-        for l in preview.lines
+        (line.description, line.quantity, line.period_start, line.period_end, line.amount, line.tax_amount)
+        for line in preview.lines
     ]
     assert written == previewed
     assert (invoice.subtotal, invoice.tax_total, invoice.total) == (
