@@ -1,0 +1,196 @@
+"""The demo book command: deterministic, complete, set-based, and harmless on bad input."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from contracts.demo import CONTRACTS_NOT_POSITIVE, demo_book_create
+from contracts.errors import BillingError
+from contracts.models import BillingContract, ContractLine, Customer
+from schedules.models import BillingSchedule
+
+pytestmark = pytest.mark.django_db
+
+TODAY = "2026-11-23"
+CONTRACT_FIELDS = (
+    "number",
+    "customer__name",
+    "customer__billing_email",
+    "customer__address",
+    "name",
+    "start_date",
+    "end_date",
+    "billing_frequency",
+    "billing_timing",
+    "invoice_offset_days",
+    "currency",
+    "payment_terms_days",
+    "status",
+    "auto_send",
+    "auto_charge",
+    "auto_sync",
+    "next_invoice_date",
+)
+LINE_FIELDS = (
+    "contract__number",
+    "position",
+    "description",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "start_date",
+    "end_date",
+)
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def book_digest() -> str:
+    """A digest of every contract and line by natural key: ids and timestamps left out."""
+    rows = [
+        *BillingContract.objects.order_by("number").values_list(*CONTRACT_FIELDS),
+        *ContractLine.objects.order_by("contract__number", "position").values_list(*LINE_FIELDS),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def book_delete() -> None:
+    BillingContract.objects.all().delete()
+    Customer.objects.all().delete()
+
+
+def test_same_seed_gives_the_same_book_in_a_fresh_database():
+    seed("--contracts", "60", "--seed", "7", "--today", TODAY)
+    first = book_digest()
+    book_delete()
+    seed("--contracts", "60", "--seed", "7", "--today", TODAY)
+    assert book_digest() == first
+    book_delete()
+    seed("--contracts", "60", "--seed", "8", "--today", TODAY)
+    assert book_digest() != first
+
+
+def test_book_covers_every_frequency_and_both_timings():
+    seed("--contracts", "30", "--today", TODAY)
+    contracts = BillingContract.objects.all()
+    assert contracts.count() == 30
+    assert set(contracts.values_list("billing_frequency", flat=True)) == set(
+        BillingContract.Frequency.values
+    )
+    assert set(contracts.values_list("billing_timing", flat=True)) == set(
+        BillingContract.Timing.values
+    )
+
+
+def test_book_is_believable():
+    seed("--contracts", "400", "--today", TODAY)
+    contracts = BillingContract.objects.all()
+    statuses = list(contracts.values_list("status", flat=True))
+    assert set(statuses) == set(BillingContract.Status.values)
+    assert statuses.count("active") > len(statuses) / 2
+    currencies = list(contracts.values_list("currency", flat=True))
+    assert set(currencies) == {"EUR", "USD", "GBP", "JPY", "CHF"}
+    assert max(set(currencies), key=currencies.count) == "EUR"
+    offsets = list(contracts.values_list("invoice_offset_days", flat=True))
+    assert set(offsets) == {-5, -3, -2, 0, 1, 2, 3, 5}
+    assert max(set(offsets), key=offsets.count) == 1
+    starts = contracts.values_list("start_date", flat=True)
+    assert {day.day for day in starts} >= {29, 30, 31}
+    assert all(
+        day <= date(2026, 11, 23)
+        for day in contracts.exclude(status="draft").values_list("start_date", flat=True)
+    )
+    assert contracts.filter(end_date__isnull=False).exists()
+    lines = ContractLine.objects.all()
+    assert set(lines.values_list("tax_rate", flat=True)) == {Decimal(r) for r in (0, 7, 19, 20)}
+    assert lines.filter(start_date__isnull=False).exists()
+    assert lines.filter(end_date__isnull=False).exists()
+    for contract in contracts.prefetch_related("lines"):
+        assert 1 <= len(contract.lines.all()) <= 4
+    jpy_prices = lines.filter(contract__currency="JPY", unit_price__isnull=False)
+    assert all(
+        price == price.to_integral_value()
+        for price in jpy_prices.values_list("unit_price", flat=True)
+    )
+
+
+def test_active_contracts_have_pending_schedules_and_others_none():
+    seed("--contracts", "50", "--today", TODAY)
+    active = BillingContract.objects.active()
+    assert active.exists()
+    for contract in active:
+        assert contract.schedules.filter(status=BillingSchedule.Status.PENDING).exists()
+        assert contract.next_invoice_date is not None
+    assert not BillingSchedule.objects.exclude(contract__status="active").exists()
+
+
+def test_if_empty_is_a_no_op_when_contracts_exist():
+    seed("--contracts", "10", "--today", TODAY)
+    before = book_digest()
+    output = seed("--contracts", "50", "--if-empty", "--today", TODAY)
+    assert "no demo data seeded" in output
+    assert BillingContract.objects.count() == 10
+    assert book_digest() == before
+
+
+def test_if_empty_seeds_an_empty_book():
+    seed("--contracts", "5", "--if-empty", "--today", TODAY)
+    assert BillingContract.objects.count() == 5
+
+
+def test_seeding_again_appends_with_new_numbers():
+    seed("--contracts", "5", "--today", TODAY)
+    seed("--contracts", "5", "--today", TODAY)
+    numbers = list(BillingContract.objects.values_list("number", flat=True))
+    assert numbers == [f"BC-{n:06d}" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--contracts", "0"), CONTRACTS_NOT_POSITIVE.format(count=0)),
+        (("--contracts", "-3"), CONTRACTS_NOT_POSITIVE.format(count=-3)),
+        (("--contracts", "many"), "invalid int value: 'many'"),
+        (("--today", "2025-02-30"), "--today must be a date as YYYY-MM-DD, got '2025-02-30'."),
+        (("--today", "tomorrow"), "--today must be a date as YYYY-MM-DD, got 'tomorrow'."),
+    ],
+)
+def test_bad_input_raises_command_error_and_writes_nothing(args, message):
+    with pytest.raises(CommandError) as raised:
+        seed(*args)
+    assert message in str(raised.value)
+    assert not Customer.objects.exists()
+    assert not BillingContract.objects.exists()
+    assert not BillingSchedule.objects.exists()
+
+
+def test_service_refuses_a_book_without_contracts():
+    with pytest.raises(BillingError, match="at least one contract"):
+        demo_book_create(contracts=0, seed=1, today=date(2026, 11, 23))
+    assert not Customer.objects.exists()
+
+
+def test_demo_admin_is_created_once_and_its_login_printed(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    out = StringIO()
+    call_command("ensure_demo_admin", stdout=out)
+    assert "username admin, password billing-demo" in out.getvalue()
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("billing-demo")
+    admin.set_password("changed by its owner")
+    admin.save()
+    out = StringIO()
+    call_command("ensure_demo_admin", stdout=out)
+    assert "unless you have changed it" in out.getvalue()
+    admin.refresh_from_db()
+    assert admin.check_password("changed by its owner")
+    assert get_user_model().objects.count() == 1
