@@ -60,6 +60,12 @@ class BillingSchedule(models.Model):
             ),
         ]
         indexes = [
+            # The first Pending cycle of each contract: its Next Invoice Date.
+            models.Index(
+                fields=["contract", "cycle_index"],
+                condition=Q(status="pending"),
+                name="pending_by_contract_cycle",
+            ),
             models.Index(
                 fields=["invoice_date"],
                 condition=Q(status="pending"),

@@ -32,16 +32,19 @@ def schedules_to_add(
 ) -> list[cycles.Cycle]:
     """Cycles a contract must still schedule: every cycle up to the current one, and
     enough after it that `ahead` Pending schedules lie beyond `as_of`."""
-    first_index = 0 if last_index is None else last_index + 1
+    index = 0 if last_index is None else last_index + 1
     wanted = []
-    for cycle in cycles.iter_cycles(start, frequency, end_date, first_index):
-        due_by_as_of = cycles.invoice_date(cycle, timing, offset_days) <= as_of
-        if cycle.start > as_of and future_pending >= ahead:
-            break
+    while True:
+        first_day = cycles.cycle_start(start, frequency, index)
+        if (end_date is not None and first_day > end_date) or (
+            first_day > as_of and future_pending >= ahead
+        ):
+            return wanted
+        cycle = cycles.cycle_at(start, frequency, index, end_date)
         wanted.append(cycle)
-        if not due_by_as_of:
+        if cycles.invoice_date(cycle, timing, offset_days) > as_of:
             future_pending += 1
-    return wanted
+        index += 1
 
 
 def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = None) -> int:
