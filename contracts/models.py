@@ -234,7 +234,8 @@ class ContractLine(models.Model):
 class ContractChange(models.Model):
     """The change log: one row per change of a line's quantity."""
 
-    line = models.ForeignKey(ContractLine, on_delete=models.CASCADE, related_name="changes")
+    # PROTECT: a line with a change log is history; end it (end date) rather than delete it.
+    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="changes")
     effective_date = models.DateField()
     quantity_before = models.DecimalField(max_digits=14, decimal_places=4)
     quantity_after = models.DecimalField(max_digits=14, decimal_places=4)

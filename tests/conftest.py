@@ -66,9 +66,23 @@ def celery_worker(subprocess_env, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
     env = dict(subprocess_env, CELERY_BROKER_URL=redis_url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "billing_site", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "billing_site",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     _wait_for_line(worker, "ready", timeout=30)
     yield worker

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from invoicing import errors
 from invoicing.errors import GenerationError
@@ -24,9 +24,11 @@ from schedules import cycles
 
 PRORATION_PLACES = Decimal("1E-10")
 
+# Drafts are tuples: a nightly run builds hundreds of thousands, and a frozen dataclass
+# costs several times a tuple to create.
 
-@dataclass(frozen=True)
-class DraftLine:
+
+class DraftLine(NamedTuple):
     contract_line_id: int | None
     description: str
     quantity: Decimal
@@ -45,8 +47,7 @@ class DraftLine:
         return exact.quantize(PRORATION_PLACES)
 
 
-@dataclass(frozen=True)
-class InvoiceDraft:
+class InvoiceDraft(NamedTuple):
     contract_id: int
     schedule_id: int | None
     cycle: cycles.Cycle
@@ -54,7 +55,7 @@ class InvoiceDraft:
     due_date: date
     currency: str
     lines: tuple[DraftLine, ...]
-    covered_change_ids: tuple[int, ...] = field(default=())
+    covered_change_ids: tuple[int, ...] = ()
 
     @property
     def subtotal(self) -> Decimal:

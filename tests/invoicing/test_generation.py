@@ -159,7 +159,10 @@ def test_quantity_changes_split_the_line_into_segments_and_are_marked_billed():
     run_nightly(D(2026, 2, 1))
 
     (invoice,) = invoices_of(contract)
-    segments = [(line.period_start, line.period_end, line.quantity, line.amount) for line in invoice.lines.all()]
+    segments = [
+        (line.period_start, line.period_end, line.quantity, line.amount)
+        for line in invoice.lines.all()
+    ]
     assert segments == [
         (D(2026, 1, 1), D(2026, 1, 10), Decimal(10), Decimal("100.00")),
         (D(2026, 1, 11), D(2026, 1, 31), Decimal(15), Decimal("315.00")),
@@ -213,11 +216,25 @@ def test_preview_is_exactly_what_generation_writes():
     invoice = invoice_generate(schedule=schedule, as_of=D(2026, 1, 5))
 
     written = [
-        (line.description, line.quantity, line.period_start, line.period_end, line.amount, line.tax_amount)
+        (
+            line.description,
+            line.quantity,
+            line.period_start,
+            line.period_end,
+            line.amount,
+            line.tax_amount,
+        )
         for line in invoice.lines.all()
     ]
     previewed = [
-        (line.description, line.quantity, line.period_start, line.period_end, line.amount, line.tax_amount)
+        (
+            line.description,
+            line.quantity,
+            line.period_start,
+            line.period_end,
+            line.amount,
+            line.tax_amount,
+        )
         for line in preview.lines
     ]
     assert written == previewed

@@ -1,0 +1,302 @@
+"""Admin for customers, contracts, their lines, the change log and the billing settings.
+
+Contract and line writes go through `contracts.services`, so schedules and the change log
+follow an admin's edit exactly as they follow the web UI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+
+from contracts.errors import BillingError
+from contracts.models import (
+    BillingContract,
+    BillingSettings,
+    ContractChange,
+    ContractLine,
+    Customer,
+)
+from contracts.services import contract_line_change_quantity, contract_save
+from invoicing.admin import InvoiceInline, ReadOnlyAdminMixin, admin_link, changelist_link
+from schedules.admin import ScheduleInline
+
+
+class _DryRun(Exception):
+    pass
+
+
+def billing_error_of(call: Callable[[], object]) -> str | None:
+    """The BillingError message `call` would raise, found in a savepoint that is always
+    rolled back: the service stays the one judge, and the form can still re-render."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRun
+    except BillingError as error:
+        return str(error)
+    except _DryRun:
+        return None
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    fieldsets = (
+        ("Schedules", {"fields": ("schedules_ahead", "default_offset_days")}),
+        ("Invoices", {"fields": ("invoice_number_prefix", "default_payment_terms_days")}),
+        ("Seller", {"fields": ("seller_name", "seller_address")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not BillingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: a list of one is a detour, open it (or the form to create it).
+        row = BillingSettings.objects.first()
+        if row is None:
+            return HttpResponseRedirect(reverse("admin:contracts_billingsettings_add"))
+        return HttpResponseRedirect(
+            reverse("admin:contracts_billingsettings_change", args=[row.pk])
+        )
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "billing_email", "created_at", "contracts_link")
+    search_fields = ("name", "billing_email")
+    date_hierarchy = "created_at"
+    fields = ("name", "billing_email", "address", "contracts_link", "created_at")
+    readonly_fields = ("contracts_link", "created_at")
+
+    @admin.display(description="contracts")
+    def contracts_link(self, customer):
+        if customer.pk is None:
+            return "—"
+        return changelist_link(BillingContract, "Contracts", customer__id__exact=customer.pk)
+
+
+class ContractForm(forms.ModelForm):
+    # No Meta: the admin builds it from its fieldsets.
+
+    def _post_clean(self):
+        # After the model's own validation has filled the instance: ask contract_save
+        # whether it would accept exactly what will be saved (e.g. terms locked).
+        super()._post_clean()
+        if self.instance.pk is None or self.errors:
+            return
+        changed = set(self.changed_data)
+        message = billing_error_of(
+            lambda: contract_save(contract=self.instance, changed_fields=changed)
+        )
+        if message:
+            self.add_error(None, message)
+
+
+class ContractLineForm(forms.ModelForm):
+    quantity_effective_from = forms.DateField(
+        required=False,
+        initial=timezone.localdate,
+        help_text="When a quantity changes, the day the new quantity applies from (today if blank).",
+    )
+
+    def quantity_changed(self) -> bool:
+        return bool(self.instance.pk) and "quantity" in self.changed_data
+
+    def effective_date(self):
+        return self.cleaned_data.get("quantity_effective_from") or timezone.localdate()
+
+
+class ContractLineFormSet(forms.BaseInlineFormSet):
+    def quantity_changes(self) -> list[ContractLineForm]:
+        return [
+            form
+            for form in self.initial_forms
+            if not form.errors
+            and not form.cleaned_data.get(forms.formsets.DELETION_FIELD_NAME)
+            and form.quantity_changed()
+        ]
+
+    def clean(self):
+        super().clean()
+        for form in self.quantity_changes():
+            # The contract's dates as edited on this same page, not as stored.
+            form.instance.contract = self.instance
+            message = billing_error_of(
+                lambda form=form: contract_line_change_quantity(
+                    line=form.instance,
+                    quantity=form.cleaned_data["quantity"],
+                    effective_date=form.effective_date(),
+                )
+            )
+            if message:
+                form.add_error(None, message)
+
+
+class ContractLineInline(admin.TabularInline):
+    model = ContractLine
+    form = ContractLineForm
+    formset = ContractLineFormSet
+    extra = 0
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "quantity_effective_from",
+        "unit_price",
+        "tax_rate",
+        "start_date",
+        "end_date",
+    )
+
+
+@admin.register(BillingContract)
+class BillingContractAdmin(admin.ModelAdmin):
+    form = ContractForm
+    list_display = (
+        "number",
+        "name",
+        "customer",
+        "status",
+        "billing_frequency",
+        "billing_timing",
+        "invoice_offset_days",
+        "currency",
+        "start_date",
+        "end_date",
+        "next_invoice_date",
+    )
+    list_select_related = ("customer",)
+    list_filter = ("status", "billing_frequency", "billing_timing", "currency", "auto_send")
+    search_fields = ("number", "name", "customer__name")
+    date_hierarchy = "start_date"
+    show_full_result_count = False
+    autocomplete_fields = ("customer",)
+    fieldsets = (
+        (None, {"fields": ("number", "name", "customer", "status")}),
+        (
+            "Billing terms",
+            {
+                "fields": (
+                    ("start_date", "end_date"),
+                    ("billing_frequency", "billing_timing"),
+                    "invoice_offset_days",
+                    "next_invoice_date",
+                )
+            },
+        ),
+        (
+            "Invoicing",
+            {
+                "fields": (
+                    "currency",
+                    "payment_terms_days",
+                    ("auto_send", "auto_charge", "auto_sync"),
+                )
+            },
+        ),
+        ("Change log", {"fields": ("change_log",)}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    readonly_fields = ("next_invoice_date", "change_log", "created_at", "updated_at")
+    inlines = (ContractLineInline, ScheduleInline, InvoiceInline)
+
+    def save_model(self, request, obj, form, change):
+        contract_save(contract=obj, changed_fields=set(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, ContractLineFormSet):
+            # Quantity first, through the change log; formset.save() then writes the
+            # line's other edits (its quantity already equals the new one).
+            for line_form in formset.quantity_changes():
+                contract_line_change_quantity(
+                    line=line_form.instance,
+                    quantity=line_form.cleaned_data["quantity"],
+                    effective_date=line_form.effective_date(),
+                    user=request.user,
+                )
+        super().save_formset(request, form, formset, change)
+
+    @admin.display(description="quantity changes")
+    def change_log(self, contract):
+        if contract.pk is None:
+            return "—"
+        changes = (
+            ContractChange.objects.filter(line__contract=contract)
+            .select_related("line", "changed_by", "billed_invoice")
+            .order_by("effective_date", "created_at", "id")
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    localize(change.effective_date),
+                    change.line,
+                    f"{change.quantity_before.normalize():f}",
+                    f"{change.quantity_after.normalize():f}",
+                    change.changed_by or "system",
+                    localize(timezone.localtime(change.created_at)),
+                    admin_link(change.billed_invoice) if change.billed_invoice_id else "not billed",
+                )
+                for change in changes
+            ),
+        )
+        if not rows:
+            return "No quantity changes yet."
+        return format_html(
+            "<table><thead><tr><th>Effective</th><th>Line</th><th>Quantity</th>"
+            "<th>Changed by</th><th>Recorded</th><th>Billed on</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+@admin.register(ContractChange)
+class ContractChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The change log is an audit trail written by the line service: view-only."""
+
+    list_display = (
+        "contract",
+        "line",
+        "effective_date",
+        "quantity_before",
+        "quantity_after",
+        "changed_by",
+        "created_at",
+        "billed_invoice",
+    )
+    list_select_related = ("line__contract", "changed_by", "billed_invoice")
+    list_filter = (("billed_invoice", admin.EmptyFieldListFilter),)
+    search_fields = (
+        "line__contract__number",
+        "line__contract__customer__name",
+        "line__description",
+    )
+    date_hierarchy = "effective_date"
+    show_full_result_count = False
+    fields = (
+        "contract",
+        "line",
+        "effective_date",
+        "quantity_before",
+        "quantity_after",
+        "changed_by",
+        "created_at",
+        "billed_invoice",
+    )
+    readonly_fields = fields
+
+    @admin.display(ordering="line__contract__number")
+    def contract(self, change):
+        return admin_link(change.line.contract)

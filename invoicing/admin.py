@@ -1,0 +1,274 @@
+"""Admin for invoices, numbering and generation runs: all generated data, so view-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from invoicing.models import (
+    GenerationJob,
+    GenerationRun,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberSequence,
+)
+
+
+def admin_link(obj, text=None) -> str:
+    """A link to `obj`'s admin change page, or a dash when there is none."""
+    if obj is None:
+        return "—"
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj if text is None else text)
+
+
+def changelist_link(model, text: str, **filters) -> str:
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
+
+
+class ReadOnlyAdminMixin:
+    """Generated rows are written only by the services; editing them here would break the
+    audit trail (who generated what, numbers never reused), so admin only shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class InvoiceInline(ReadOnlyTabularInline):
+    """A contract's or a schedule's invoices, newest first."""
+
+    model = Invoice
+    fields = (
+        "number",
+        "kind",
+        "period_start",
+        "period_end",
+        "invoice_date",
+        "due_date",
+        "total",
+        "status",
+    )
+    ordering = ("-invoice_date", "-number")
+
+
+class InvoiceLineInline(ReadOnlyTabularInline):
+    model = InvoiceLine
+    show_change_link = False
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "unit_price",
+        "period_start",
+        "period_end",
+        "proration",
+        "amount",
+        "tax_rate",
+        "tax_amount",
+        "change",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("change__line")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "contract",
+        "customer",
+        "kind",
+        "period_start",
+        "period_end",
+        "invoice_date",
+        "due_date",
+        "currency",
+        "total",
+        "status",
+        "generated_via",
+    )
+    list_select_related = ("contract__customer",)
+    list_filter = (
+        "status",
+        "kind",
+        "currency",
+        "generated_via",
+        ("paid_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("number", "contract__number", "contract__customer__name")
+    date_hierarchy = "invoice_date"
+    # A filtered count over every invoice is a second full scan; the paginator's count is enough.
+    show_full_result_count = False
+    inlines = (InvoiceLineInline,)
+    fieldsets = (
+        (None, {"fields": ("number", "kind", "status", "contract_link", "schedule_link")}),
+        (
+            "Period and dates",
+            {"fields": ("period_start", "period_end", "invoice_date", "due_date")},
+        ),
+        ("Amounts", {"fields": ("currency", "subtotal", "tax_total", "total", "paid_at")}),
+        ("Replacement", {"fields": ("replaces_link", "replaced_by_link")}),
+        ("Audit", {"fields": ("generated_by", "generated_via", "job_link", "created_at")}),
+    )
+    readonly_fields = tuple(field for _, box in fieldsets for field in box["fields"])
+
+    @admin.display(ordering="contract__customer__name")
+    def customer(self, invoice):
+        return invoice.contract.customer
+
+    @admin.display(description="contract")
+    def contract_link(self, invoice):
+        return admin_link(invoice.contract)
+
+    @admin.display(description="billing schedule")
+    def schedule_link(self, invoice):
+        return admin_link(invoice.schedule)
+
+    @admin.display(description="replaces")
+    def replaces_link(self, invoice):
+        return admin_link(invoice.replaces)
+
+    @admin.display(description="replaced by")
+    def replaced_by_link(self, invoice):
+        return admin_link(getattr(invoice, "replaced_by", None))
+
+    @admin.display(description="generation job")
+    def job_link(self, invoice):
+        # The link has no database constraint (see the model): the job may be gone.
+        try:
+            return admin_link(invoice.job)
+        except GenerationJob.DoesNotExist:
+            return f"job #{invoice.job_id} (deleted)"
+
+
+@admin.register(InvoiceNumberSequence)
+class InvoiceNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bumped only inside a generating transaction: a manual edit would reuse or skip numbers."""
+
+    list_display = ("prefix", "last_number")
+    fields = ("prefix", "last_number")
+
+
+RUN_COUNTS = {
+    status: Count("jobs", filter=Q(jobs__status=status)) for status in GenerationJob.Status.values
+}
+
+
+@admin.register(GenerationRun)
+class GenerationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "trigger",
+        "as_of_date",
+        "status",
+        "progress",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    )
+    list_select_related = ("requested_by",)
+    list_filter = ("trigger", "status")
+    date_hierarchy = "created_at"
+    # No job inline: a bulk run over every contract has one job per contract; the jobs
+    # changelist filtered on the run pages them instead.
+    fields = (
+        "trigger",
+        "as_of_date",
+        "status",
+        "progress",
+        "jobs_link",
+        "parameters",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(**{f"n_{k}": v for k, v in RUN_COUNTS.items()})
+        )
+
+    @admin.display(description="jobs")
+    def progress(self, run):
+        counts = {status: getattr(run, f"n_{status}", 0) for status in RUN_COUNTS}
+        done = counts["succeeded"] + counts["skipped"] + counts["failed"]
+        details = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+        return f"{done} of {sum(counts.values())} done" + (f" ({details})" if details else "")
+
+    @admin.display(description="job list")
+    def jobs_link(self, run):
+        return changelist_link(GenerationJob, "Show this run's jobs", run__id__exact=run.pk)
+
+
+@admin.register(GenerationJob)
+class GenerationJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id",
+        "run",
+        "contract",
+        "status",
+        "invoice_count",
+        "invoice_links",
+        "attempts",
+        "short_message",
+        "started_at",
+        "finished_at",
+    )
+    list_select_related = ("run", "contract")
+    list_filter = ("status", "run__trigger")
+    search_fields = ("contract__number", "contract__customer__name")
+    show_full_result_count = False
+    fields = (
+        "run_link",
+        "contract_link",
+        "status",
+        "message",
+        "invoice_count",
+        "invoice_links",
+        "attempts",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("invoices")
+
+    @admin.display(description="invoices")
+    def invoice_links(self, job):
+        invoices = job.invoices.all()
+        return format_html_join(", ", "{}", ((admin_link(inv),) for inv in invoices)) or "—"
+
+    @admin.display(description="message")
+    def short_message(self, job):
+        return job.message if len(job.message) <= 80 else job.message[:79] + "…"
+
+    @admin.display(description="run")
+    def run_link(self, job):
+        return admin_link(job.run)
+
+    @admin.display(description="contract")
+    def contract_link(self, job):
+        return admin_link(job.contract)
