@@ -7,6 +7,17 @@ class GenerationError(BillingError):
     """One contract's invoice cannot be computed; the others go on."""
 
 
+class PreviewOutdated(GenerationError):
+    """The contract changed between the preview and its confirmation: nothing was written.
+
+    Carries the new draft so the person can review what would now be generated.
+    """
+
+    def __init__(self, draft):
+        super().__init__(PREVIEW_OUTDATED)
+        self.draft = draft
+
+
 ALREADY_INVOICED = (
     "Cycle {cycle} already has invoice {number}. Tick “Replace the existing invoice” to "
     "generate a new one."
@@ -24,3 +35,7 @@ LOCKED_TOO_LONG = (
     "Another process held this contract's schedules for the whole run; the next run picks them up."
 )
 NOTHING_DUE = "Nothing due: already invoiced."
+PREVIEW_OUTDATED = (
+    "The contract changed since the preview was shown: nothing was generated. Review the "
+    "new preview and confirm again."
+)

@@ -228,3 +228,45 @@ class GenerationJob(models.Model):
 
     def __str__(self) -> str:
         return f"Job #{self.pk}: {self.contract_id} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to billing, when, and through which door. Append-only.
+
+    Invoices generated in batches carry their own audit (generated_by, generated_via,
+    created_at); these rows record the deliberate acts of people: a manual generation,
+    a replacement, a bulk run started, a retry.
+    """
+
+    class Action(models.TextChoices):
+        INVOICE_GENERATED = "invoice_generated", "Invoice generated"
+        INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
+        RUN_STARTED = "run_started", "Generation run started"
+        RUN_RETRIED = "run_retried", "Failed jobs retried"
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    door = models.CharField(max_length=10, choices=Door.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    contract = models.ForeignKey(
+        "contracts.BillingContract",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    run = models.ForeignKey(
+        GenerationRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor or self.get_door_display()}"

@@ -176,3 +176,31 @@ def schedules_cancel_pending(*, contract: BillingContract) -> int:
     )
     contracts_refresh_next_invoice_date([contract.pk])
     return cancelled
+
+
+def schedule_for_cycle(*, contract: BillingContract, cycle_index: int) -> BillingSchedule:
+    """The schedule of a cycle, created Pending if it does not exist yet (a future cycle
+    picked for manual generation), together with any missing cycle before it so that
+    keeping ahead never skips one. ValueError if the contract has no such cycle."""
+    contract.cycle_at(cycle_index)  # ValueError past the contract's end
+    last = contract.schedules.aggregate(last=Max("cycle_index"))["last"]
+    missing = range(0 if last is None else last + 1, cycle_index + 1)
+    BillingSchedule.objects.bulk_create(
+        [_pending_schedule(contract, contract.cycle_at(index)) for index in missing],
+        ignore_conflicts=True,
+    )
+    if missing:
+        contracts_refresh_next_invoice_date([contract.pk])
+    return BillingSchedule.objects.get(contract=contract, cycle_index=cycle_index)
+
+
+def _pending_schedule(contract: BillingContract, cycle: cycles.Cycle) -> BillingSchedule:
+    timing = contract.billing_timing
+    return BillingSchedule(
+        contract=contract,
+        cycle_index=cycle.index,
+        period_start=cycle.start,
+        period_end=cycle.end,
+        next_invoice_date=cycles.next_invoice_date(cycle, timing),
+        invoice_date=cycles.invoice_date(cycle, timing, contract.invoice_offset_days),
+    )

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from contracts.models import BillingContract
 from invoicing import errors
-from invoicing.errors import GenerationError
-from invoicing.models import Door, Invoice
+from invoicing.errors import GenerationError, PreviewOutdated
+from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.services.loading import billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
@@ -44,9 +44,14 @@ def invoice_generate(
     user=None,
     door: str = Door.MANUAL,
     as_of: date | None = None,
+    expected_fingerprint: str | None = None,
 ) -> Invoice:
     """Generate the regular invoice of one schedule; with `replace`, its live invoice
-    becomes Replaced and points to the new one."""
+    becomes Replaced and points to the new one.
+
+    With `expected_fingerprint` (the previewed draft's), generation stops with
+    PreviewOutdated if the invoice would differ from what the person saw.
+    """
     schedule = (
         BillingSchedule.objects.select_for_update(of=("self",))
         .select_related("contract")
@@ -69,12 +74,23 @@ def invoice_generate(
     if live is not None and live.is_paid:
         raise GenerationError(errors.PAID_CANNOT_BE_REPLACED.format(number=live.number))
     draft = invoice_preview(schedule=schedule, as_of=as_of)
+    if expected_fingerprint is not None and draft.fingerprint() != expected_fingerprint:
+        raise PreviewOutdated(draft)
     (invoice_id,) = drafts_write(
         [draft],
         provenance=Provenance(door=door, user_id=getattr(user, "pk", None)),
         replaces={schedule.pk: live.pk} if live else None,
     )
-    return Invoice.objects.get(pk=invoice_id)
+    invoice = Invoice.objects.get(pk=invoice_id)
+    AuditEvent.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        door=door,
+        action=AuditEvent.Action.INVOICE_REPLACED if live else AuditEvent.Action.INVOICE_GENERATED,
+        contract=contract,
+        invoice=invoice,
+        detail=f"{invoice.number} replaces {live.number}" if live else invoice.number,
+    )
+    return invoice
 
 
 def invoice_live_for(schedule: BillingSchedule) -> Invoice | None:

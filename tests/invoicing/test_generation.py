@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 
 from invoicing import errors
-from invoicing.models import GenerationJob, Invoice
+from invoicing.models import AuditEvent, GenerationJob, Invoice
 from invoicing.services import invoice_generate, invoice_preview
 from schedules.models import BillingSchedule
-from tests.factories import ContractChangeFactory, ContractLineFactory
+from tests.factories import ContractChangeFactory, ContractLineFactory, UserFactory
 from tests.invoicing.helpers import contract_with_line, invoices_of, run_nightly
 
 D = datetime.date
@@ -289,3 +289,39 @@ def _pending_schedule(contract, period_start):
 
     schedules_keep_ahead(as_of=period_start, contract_ids=[contract.pk])
     return BillingSchedule.objects.get(contract=contract, period_start=period_start)
+
+
+def test_generation_stops_when_the_contract_changed_since_the_preview():
+    contract = contract_with_line(start_date=D(2026, 1, 1))
+    schedule = _pending_schedule(contract, D(2026, 1, 1))
+    seen = invoice_preview(schedule=schedule, as_of=D(2026, 1, 2)).fingerprint()
+    contract.lines.update(unit_price=Decimal("13.00"))  # someone else edits the price
+
+    with pytest.raises(errors.PreviewOutdated) as outdated:
+        invoice_generate(schedule=schedule, as_of=D(2026, 1, 2), expected_fingerprint=seen)
+
+    assert not Invoice.objects.exists()
+    assert outdated.value.draft.subtotal == Decimal("130.00")
+    invoice = invoice_generate(
+        schedule=schedule,
+        as_of=D(2026, 1, 2),
+        expected_fingerprint=outdated.value.draft.fingerprint(),
+    )
+    assert invoice.subtotal == Decimal("130.00")
+
+
+def test_manual_generation_and_replacement_leave_an_audit_trail():
+    contract = contract_with_line(start_date=D(2026, 1, 1))
+    manager = UserFactory()
+    schedule = _pending_schedule(contract, D(2026, 1, 1))
+
+    first = invoice_generate(schedule=schedule, user=manager, as_of=D(2026, 1, 2))
+    second = invoice_generate(schedule=schedule, user=manager, replace=True, as_of=D(2026, 1, 2))
+
+    events = list(
+        AuditEvent.objects.order_by("id").values_list("actor", "door", "action", "invoice")
+    )
+    assert events == [
+        (manager.pk, "manual", "invoice_generated", first.pk),
+        (manager.pk, "manual", "invoice_replaced", second.pk),
+    ]

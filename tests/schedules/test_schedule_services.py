@@ -12,7 +12,7 @@ from contracts.models import BillingSettings
 from contracts.services import contract_line_change_quantity, contract_save
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
-from schedules.services import schedules_keep_ahead
+from schedules.services import schedule_for_cycle, schedules_keep_ahead
 from tests.factories import BillingContractFactory, ContractLineFactory, UserFactory
 
 D = datetime.date
@@ -166,3 +166,21 @@ def test_a_bad_quantity_change_is_refused_and_writes_nothing(quantity, effective
 
     line.refresh_from_db()
     assert line.quantity == Decimal(10) and not line.changes.exists()
+
+
+def test_a_future_cycle_gets_its_schedule_and_every_missing_one_before_it():
+    contract = BillingContractFactory(start_date=D(2026, 1, 1))
+    schedules_keep_ahead(as_of=D(2026, 1, 1))
+
+    schedule = schedule_for_cycle(contract=contract, cycle_index=6)
+
+    assert (schedule.period_start, schedule.status) == (D(2026, 7, 1), "pending")
+    assert [p[0].month for p in periods(contract)] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_cycle_past_the_contract_end_has_no_schedule():
+    contract = BillingContractFactory(start_date=D(2026, 1, 1), end_date=D(2026, 3, 31))
+
+    with pytest.raises(ValueError, match="after the contract ends"):
+        schedule_for_cycle(contract=contract, cycle_index=3)
+    assert periods(contract) == []
