@@ -71,6 +71,10 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-invoice_date", "-number"]
+        permissions = [
+            ("generate_invoice", "Can generate invoices (manual and bulk)"),
+            ("replace_invoice", "Can replace an existing invoice"),
+        ]
         constraints = [
             # Rule 4: never two live regular invoices for one billing cycle.
             models.UniqueConstraint(
