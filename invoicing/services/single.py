@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.db import transaction
@@ -45,12 +46,14 @@ def invoice_generate(
     door: str = Door.MANUAL,
     as_of: date | None = None,
     expected_fingerprint: str | None = None,
+    post_tasks: Mapping[str, bool] | None = None,
 ) -> Invoice:
     """Generate the regular invoice of one schedule; with `replace`, its live invoice
     becomes Replaced and points to the new one.
 
     With `expected_fingerprint` (the previewed draft's), generation stops with
-    PreviewOutdated if the invoice would differ from what the person saw.
+    PreviewOutdated if the invoice would differ from what the person saw. `post_tasks`
+    overrides the contract's Auto-Send / Auto-Charge / Auto-Sync for this invoice.
     """
     schedule = (
         BillingSchedule.objects.select_for_update(of=("self",))
@@ -78,7 +81,7 @@ def invoice_generate(
         raise PreviewOutdated(draft)
     (invoice_id,) = drafts_write(
         [draft],
-        provenance=Provenance(door=door, user_id=getattr(user, "pk", None)),
+        provenance=Provenance(door=door, user_id=getattr(user, "pk", None), post_tasks=post_tasks),
         replaces={schedule.pk: live.pk} if live else None,
     )
     invoice = Invoice.objects.get(pk=invoice_id)

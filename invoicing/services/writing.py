@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from billing_site.bulk import insert_rows, is_postgresql, reserve_ids, update_rows
 from contracts.models import ContractChange
 from invoicing.models import Invoice, InvoiceLine
+from invoicing.post_invoicing import post_invoicing_schedule
 from invoicing.services.drafting import InvoiceDraft
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import BillingSchedule
@@ -60,6 +61,9 @@ class Provenance:
     door: str
     user_id: int | None = None
     job_ids: dict[int, int] | None = None  # contract id -> generation job id
+    # {"auto_send": bool, "auto_charge": bool, "auto_sync": bool} chosen for this
+    # generation; None: each contract's own defaults.
+    post_tasks: Mapping[str, bool] | None = None
 
 
 def drafts_write(
@@ -80,8 +84,18 @@ def drafts_write(
     now = timezone.now()
     if replaces:
         Invoice.objects.filter(pk__in=replaces.values()).update(status=Invoice.Status.REPLACED)
-    if not is_postgresql():
-        return _drafts_write_portable(drafts, provenance, replaces, now)
+    ids = (_drafts_write_postgresql if is_postgresql() else _drafts_write_portable)(
+        drafts, provenance, replaces, now
+    )
+    post_invoicing_schedule(
+        invoice_ids=ids,
+        contract_ids=[draft.contract_id for draft in drafts],
+        requested=provenance.post_tasks,
+    )
+    return ids
+
+
+def _drafts_write_postgresql(drafts, provenance, replaces, now) -> list[int]:
     ids = reserve_ids(Invoice, len(drafts))
     # Lines before their invoices: PostgreSQL checks the foreign key at commit.
     insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
