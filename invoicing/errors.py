@@ -7,6 +7,10 @@ class GenerationError(BillingError):
     """One contract's invoice cannot be computed; the others go on."""
 
 
+class BulkError(BillingError):
+    """A bulk request refused before anything is queued."""
+
+
 class PreviewOutdated(GenerationError):
     """The contract changed between the preview and its confirmation: nothing was written.
 
@@ -39,3 +43,13 @@ PREVIEW_OUTDATED = (
     "The contract changed since the preview was shown: nothing was generated. Review the "
     "new preview and confirm again."
 )
+SKIPPED_NOT_ACTIVE = "Skipped: the contract is {status}, not active."
+SKIPPED_NO_CYCLE = "Skipped: no billing cycle on {day}."
+SKIPPED_CYCLE_CANCELLED = "Skipped: this cycle was cancelled."
+SKIPPED_ALREADY_INVOICED = "Skipped: already invoiced ({number})."
+LOCKED_RETRYING = "Another process holds this contract's schedules: trying again."
+BULK_EMPTY_SELECTION = "Select at least one contract."
+BULK_UNKNOWN_CONTRACTS = (
+    "{count} selected contract(s) do not exist: reload the list and select again."
+)
+BULK_NO_CYCLE_AT_DATE = "None of the selected contracts is active with a billing cycle on {day}."

@@ -180,18 +180,48 @@ def schedules_cancel_pending(*, contract: BillingContract) -> int:
 
 def schedule_for_cycle(*, contract: BillingContract, cycle_index: int) -> BillingSchedule:
     """The schedule of a cycle, created Pending if it does not exist yet (a future cycle
-    picked for manual generation), together with any missing cycle before it so that
-    keeping ahead never skips one. ValueError if the contract has no such cycle."""
+    picked for manual generation). ValueError if the contract has no such cycle."""
     contract.cycle_at(cycle_index)  # ValueError past the contract's end
-    last = contract.schedules.aggregate(last=Max("cycle_index"))["last"]
-    missing = range(0 if last is None else last + 1, cycle_index + 1)
-    BillingSchedule.objects.bulk_create(
-        [_pending_schedule(contract, contract.cycle_at(index)) for index in missing],
-        ignore_conflicts=True,
-    )
-    if missing:
-        contracts_refresh_next_invoice_date([contract.pk])
+    schedules_ensure_cycles({contract.pk: cycle_index})
     return BillingSchedule.objects.get(contract=contract, cycle_index=cycle_index)
+
+
+def schedules_ensure_cycles(targets: dict[int, int]) -> int:
+    """Make sure each contract (id) has a schedule up to its target cycle index.
+
+    Missing cycles before a target are created too, Pending, so that keeping ahead never
+    skips one. Set-based: one aggregate, one insert. Returns how many were created.
+    """
+    if not targets:
+        return 0
+    contracts = BillingContract.objects.filter(pk__in=targets.keys()).annotate(
+        last_index=Max("schedules__cycle_index")
+    )
+    rows, touched, now = [], [], timezone.now()
+    for contract in contracts:
+        first = 0 if contract.last_index is None else contract.last_index + 1
+        for index in range(first, targets[contract.pk] + 1):
+            cycle = contract.cycle_at(index)
+            schedule = _pending_schedule(contract, cycle)
+            rows.append(
+                (
+                    contract.pk,
+                    index,
+                    cycle.start,
+                    cycle.end,
+                    schedule.next_invoice_date,
+                    schedule.invoice_date,
+                    "pending",
+                    now,
+                    now,
+                )
+            )
+        if first <= targets[contract.pk]:
+            touched.append(contract.pk)
+    with transaction.atomic():
+        insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)
+        contracts_refresh_next_invoice_date(touched)
+    return len(rows)
 
 
 def _pending_schedule(contract: BillingContract, cycle: cycles.Cycle) -> BillingSchedule:

@@ -59,38 +59,53 @@ def subprocess_env(postgresql, transactional_db):
 
 
 @pytest.fixture
-def celery_worker(subprocess_env, redis_url):
-    """A real Celery worker process consuming from Redis, on the test database."""
+def celery_workers(subprocess_env, redis_url):
+    """Start real Celery worker processes on Redis and the test database; all are
+    stopped at the end. `start(**env)` returns the process."""
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    env = dict(subprocess_env, CELERY_BROKER_URL=redis_url)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "billing_site",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    _wait_for_line(worker, "ready", timeout=30)
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    started: list[subprocess.Popen] = []
+
+    def start(**extra_env) -> subprocess.Popen:
+        env = dict(subprocess_env, CELERY_BROKER_URL=redis_url, **extra_env)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "billing_site",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(worker)
+        _wait_for_line(worker, "ready", timeout=30)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.terminate()
+    for worker in started:
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+@pytest.fixture
+def celery_worker(celery_workers):
+    """One real Celery worker process consuming from Redis, on the test database."""
+    return celery_workers()
 
 
 def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> None:

@@ -1,6 +1,7 @@
-"""Generate the due invoices of a batch of contracts in one transaction.
+"""Generate the invoices of a batch of contracts in one transaction.
 
-The batch claims its due schedules with row locks that skip what another worker
+Two selections: the nightly's due schedules, and a bulk run's cycle containing a date.
+The batch claims its schedules with row locks that skip what another worker
 holds, drafts every invoice in memory, and writes them all in a few statements.
 A contract that cannot be drafted fails alone; if the set-based write itself is
 refused, each contract is retried on its own so one bad contract never sinks the
@@ -18,10 +19,15 @@ from datetime import date
 from django.db import DatabaseError, transaction
 
 from contracts.errors import BillingError
+from contracts.models import BillingContract
+from invoicing import errors
+from invoicing.models import Invoice
 from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.services.loading import billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
+from schedules import cycles
 from schedules.models import BillingSchedule
+from schedules.services import schedules_ensure_cycles
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +38,8 @@ SCHEDULE_FIELDS = ("id", "contract_id", "cycle_index", "period_start", "period_e
 class BatchOutcome:
     invoices: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     failed: dict[int, str] = field(default_factory=dict)
-    locked: set[int] = field(default_factory=set)  # due, but held by another worker
-    nothing_due: set[int] = field(default_factory=set)
+    skipped: dict[int, str] = field(default_factory=dict)
+    locked: set[int] = field(default_factory=set)  # held by another worker: try again
 
 
 def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list:
@@ -90,16 +96,7 @@ def batch_generate(
     """Generate every due invoice of these contracts. Must run inside a transaction."""
     outcome = BatchOutcome()
     claimed = due_schedules_claim(contract_ids, as_of)
-    drafts, outcome.failed = drafts_for_schedules(claimed, as_of)
-    try:
-        with transaction.atomic():
-            ids = drafts_write(drafts, provenance=provenance)
-    except DatabaseError:
-        logger.warning("Batch write refused; writing contract by contract", exc_info=True)
-        ids = _write_one_contract_at_a_time(drafts, provenance, outcome)
-        drafts = [d for d in drafts if d.contract_id not in outcome.failed]
-    for draft, invoice_id in zip(drafts, ids, strict=True):
-        outcome.invoices[draft.contract_id].append(invoice_id)
+    _generate(claimed, as_of=as_of, provenance=provenance, outcome=outcome)
     unclaimed = set(contract_ids) - {s.contract_id for s in claimed}
     if unclaimed:
         outcome.locked = set(
@@ -108,11 +105,105 @@ def batch_generate(
             .values_list("contract_id", flat=True)
             .distinct()
         )
-        outcome.nothing_due = unclaimed - outcome.locked
+        outcome.skipped = dict.fromkeys(unclaimed - outcome.locked, errors.NOTHING_DUE)
     return outcome
 
 
-def _write_one_contract_at_a_time(drafts, provenance, outcome) -> list[int]:
+def batch_generate_cycles(
+    contract_ids: Collection[int],
+    *,
+    cycle_date: date,
+    as_of: date,
+    provenance: Provenance,
+    replace: bool = False,
+) -> BatchOutcome:
+    """Generate, for each contract, the invoice of its cycle containing `cycle_date`
+    (a bulk run). Must run inside a transaction."""
+    outcome = BatchOutcome()
+    targets = cycle_targets(contract_ids, cycle_date, outcome.skipped)
+    schedules_ensure_cycles(targets)
+    wanted = [
+        pk
+        for pk, contract_id, index in BillingSchedule.objects.filter(
+            contract_id__in=targets.keys()
+        ).values_list("id", "contract_id", "cycle_index")
+        if targets[contract_id] == index
+    ]
+    rows = list(
+        BillingSchedule.objects.filter(pk__in=wanted)
+        .order_by("contract_id")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list(*SCHEDULE_FIELDS, "status", named=True)
+    )
+    outcome.locked = set(targets) - {row.contract_id for row in rows}
+    claimed, replaces = _replaceable(rows, replace=replace, outcome=outcome)
+    _generate(claimed, as_of=as_of, provenance=provenance, outcome=outcome, replaces=replaces)
+    return outcome
+
+
+def cycle_targets(
+    contract_ids: Collection[int], cycle_date: date, skipped: dict[int, str]
+) -> dict[int, int]:
+    """Each active contract's cycle index at `cycle_date`; the others into `skipped`."""
+    targets = {}
+    for contract_id, status, start, end, frequency in BillingContract.objects.filter(
+        pk__in=contract_ids
+    ).values_list("id", "status", "start_date", "end_date", "billing_frequency"):
+        if status != BillingContract.Status.ACTIVE:
+            skipped[contract_id] = errors.SKIPPED_NOT_ACTIVE.format(status=status)
+        elif cycle_date < start or (end is not None and cycle_date > end):
+            skipped[contract_id] = errors.SKIPPED_NO_CYCLE.format(day=cycle_date)
+        else:
+            targets[contract_id] = cycles.cycle_index_containing(start, frequency, cycle_date)
+    return targets
+
+
+def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, dict[int, int]]:
+    """The claimed schedules to generate, and the live invoices they replace."""
+    live = {
+        schedule_id: (invoice_id, number, paid_at)
+        for schedule_id, invoice_id, number, paid_at in Invoice.objects.filter(
+            schedule_id__in=[row.id for row in rows],
+            kind=Invoice.Kind.REGULAR,
+            status=Invoice.Status.ISSUED,
+        ).values_list("schedule_id", "id", "number", "paid_at")
+    }
+    claimed, replaces = [], {}
+    for row in rows:
+        if row.status == BillingSchedule.Status.CANCELLED:
+            outcome.skipped[row.contract_id] = errors.SKIPPED_CYCLE_CANCELLED
+        elif row.id not in live:
+            claimed.append(row)
+        elif not replace:
+            outcome.skipped[row.contract_id] = errors.SKIPPED_ALREADY_INVOICED.format(
+                number=live[row.id][1]
+            )
+        elif live[row.id][2] is not None:
+            outcome.failed[row.contract_id] = errors.PAID_CANNOT_BE_REPLACED.format(
+                number=live[row.id][1]
+            )
+        else:
+            claimed.append(row)
+            replaces[row.id] = live[row.id][0]
+    return claimed, replaces
+
+
+def _generate(claimed, *, as_of, provenance, outcome, replaces=None) -> None:
+    """Draft the claimed schedules and write them, one contract at a time if need be."""
+    drafts, failed = drafts_for_schedules(claimed, as_of)
+    outcome.failed.update(failed)
+    try:
+        with transaction.atomic():
+            ids = drafts_write(drafts, provenance=provenance, replaces=replaces)
+    except DatabaseError:
+        logger.warning("Batch write refused; writing contract by contract", exc_info=True)
+        ids = _write_one_contract_at_a_time(drafts, provenance, outcome, replaces)
+        drafts = [d for d in drafts if d.contract_id not in outcome.failed]
+    for draft, invoice_id in zip(drafts, ids, strict=True):
+        outcome.invoices[draft.contract_id].append(invoice_id)
+
+
+def _write_one_contract_at_a_time(drafts, provenance, outcome, replaces) -> list[int]:
     by_contract: dict[int, list[InvoiceDraft]] = defaultdict(list)
     for draft in drafts:
         by_contract[draft.contract_id].append(draft)
@@ -120,7 +211,7 @@ def _write_one_contract_at_a_time(drafts, provenance, outcome) -> list[int]:
     for contract_id, contract_drafts in by_contract.items():
         try:
             with transaction.atomic():
-                ids.extend(drafts_write(contract_drafts, provenance=provenance))
+                ids.extend(drafts_write(contract_drafts, provenance=provenance, replaces=replaces))
         except DatabaseError as error:
             outcome.failed[contract_id] = f"Refused by the database: {error}"
     return ids

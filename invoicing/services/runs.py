@@ -13,13 +13,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from billing_site.bulk import insert_rows, update_rows
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
-from invoicing.services.batches import BatchOutcome, batch_generate
+from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
 from invoicing.services.writing import Provenance
 from schedules.models import BillingSchedule
 from schedules.services import schedules_keep_ahead
@@ -87,27 +88,47 @@ def run_job_chunks(run: GenerationRun, size: int | None = None) -> Iterator[tupl
         yield chunk[0], chunk[-1]
 
 
-@transaction.atomic
 def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> int:
     """Generate the invoices of the open jobs in this id range; returns how many jobs
     are left open because another worker holds their schedules."""
     run = GenerationRun.objects.get(pk=run_id)
-    jobs = dict(
-        run.jobs.filter(status__in=OPEN, id__gte=first_job_id, id__lte=last_job_id)
-        .select_for_update(skip_locked=True)
-        .values_list("contract_id", "id")
+    chunk = run.jobs.filter(id__gte=first_job_id, id__lte=last_job_id)
+    # Shown as running on the progress page while the chunk's transaction works.
+    chunk.filter(status=GenerationJob.Status.QUEUED).update(
+        status=GenerationJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
-    if not jobs:
-        return 0
-    outcome = batch_generate(
-        jobs.keys(),
-        as_of=run.as_of_date,
-        provenance=Provenance(
-            door=TRIGGER_DOOR[run.trigger], user_id=run.requested_by_id, job_ids=jobs
-        ),
-    )
-    _jobs_record(jobs, outcome)
+    with transaction.atomic():
+        jobs = dict(
+            chunk.filter(status__in=OPEN)
+            .select_for_update(skip_locked=True)
+            .values_list("contract_id", "id")
+        )
+        if not jobs:
+            return 0
+        outcome = _batch_for(run, jobs)
+        _jobs_record(jobs, outcome)
     return len(outcome.locked)
+
+
+def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:
+    """The run's own selection: due schedules (nightly, command) or each contract's
+    cycle at a date (bulk)."""
+    parameters = run.parameters
+    provenance = Provenance(
+        door=TRIGGER_DOOR[run.trigger],
+        user_id=run.requested_by_id,
+        job_ids=jobs,
+        post_tasks=parameters.get("post_tasks"),
+    )
+    if "cycle_date" in parameters:
+        return batch_generate_cycles(
+            jobs.keys(),
+            cycle_date=date.fromisoformat(parameters["cycle_date"]),
+            as_of=run.as_of_date,
+            provenance=provenance,
+            replace=parameters.get("replace", False),
+        )
+    return batch_generate(jobs.keys(), as_of=run.as_of_date, provenance=provenance)
 
 
 def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
@@ -121,15 +142,12 @@ def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
             count = len(outcome.invoices[contract_id])
             status, message = S.SUCCEEDED, f"{count} invoice{'s' if count > 1 else ''} generated."
         elif contract_id in outcome.locked:
-            continue  # stays queued; attempts are counted by the caller's retry
+            rows.append((job_id, S.QUEUED, errors.LOCKED_RETRYING, 0, None))
+            continue
         else:
-            status, message, count = S.SKIPPED, errors.NOTHING_DUE, 0
-        rows.append((job_id, status, message, count, now, now))
-    update_rows(
-        GenerationJob,
-        ("id", "status", "message", "invoice_count", "started_at", "finished_at"),
-        rows,
-    )
+            status, message, count = S.SKIPPED, outcome.skipped[contract_id], 0
+        rows.append((job_id, status, message, count, now))
+    update_rows(GenerationJob, ("id", "status", "message", "invoice_count", "finished_at"), rows)
 
 
 def run_jobs_give_up(*, run_id: int, first_job_id: int, last_job_id: int) -> None:

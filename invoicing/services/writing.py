@@ -80,9 +80,14 @@ def drafts_write(
     """
     if not drafts:
         return []
-    replaces = replaces or {}
+    replaces = {
+        draft.schedule_id: replaces[draft.schedule_id]
+        for draft in drafts
+        if replaces and draft.schedule_id in replaces
+    }
     now = timezone.now()
     if replaces:
+        # Before the new rows: one live regular invoice per schedule is checked at insert.
         Invoice.objects.filter(pk__in=replaces.values()).update(status=Invoice.Status.REPLACED)
     ids = (_drafts_write_postgresql if is_postgresql() else _drafts_write_portable)(
         drafts, provenance, replaces, now

@@ -1,14 +1,17 @@
-"""generate_invoices: the nightly run, in this process, for an as-of date."""
+"""generate_invoices: the nightly run, or a bulk run (--bulk), in this process."""
 
+import argparse
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from contracts.errors import BillingError
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
+from invoicing.services.bulk import POST_TASKS, bulk_run_start
 from invoicing.services.runs import contracts_for_generation
 
 
@@ -34,46 +37,78 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Print what would be generated; write nothing."
         )
+        bulk = parser.add_argument_group("bulk generation (like the bulk window)")
+        bulk.add_argument(
+            "--bulk",
+            action="store_true",
+            help="Bill each --contract's cycle containing --cycle-date, due or not.",
+        )
+        bulk.add_argument("--cycle-date", help="YYYY-MM-DD: the cycles to bill (default: --date).")
+        bulk.add_argument(
+            "--replace", action="store_true", help="Replace invoices that already exist."
+        )
+        for task in POST_TASKS:
+            bulk.add_argument(
+                f"--{task.replace('_', '-')}",
+                action=argparse.BooleanOptionalAction,
+                help=f"Override the contracts' {task.replace('_', '-')} for this run.",
+            )
 
     def handle(self, *args, **options):
-        as_of = self._as_of(options["date"])
+        as_of = self._date(options["date"], "--date") if options["date"] else timezone.localdate()
         contract_ids = None
         if options["contract"]:
             try:
                 contract_ids = contracts_for_generation(options["contract"])
             except ValueError as error:
                 raise CommandError(str(error)) from error
+        if options["bulk"] and not contract_ids:
+            raise CommandError("--bulk needs at least one --contract.")
         if options["dry_run"]:
-            self._dry_run(as_of, contract_ids)
+            self._dry_run(as_of, contract_ids, options)
             return
-        run = generation_run_open(
-            as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
-        )
+        run = self._open(as_of, contract_ids, options)
         generation_run_execute(run, progress=ProgressBar())
         if self._report(run, dry_run=False):
             raise SystemExit(1)
 
-    def _dry_run(self, as_of: date, contract_ids: list[int] | None) -> None:
+    def _open(self, as_of: date, contract_ids: list[int] | None, options) -> GenerationRun:
+        if not options["bulk"]:
+            return generation_run_open(
+                as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
+            )
+        chosen = {task: options[task] for task in POST_TASKS if options[task] is not None}
+        try:
+            return bulk_run_start(
+                contract_ids=contract_ids,
+                cycle_date=self._date(options["cycle_date"], "--cycle-date")
+                if options["cycle_date"]
+                else as_of,
+                replace=options["replace"],
+                post_tasks=chosen or None,
+                as_of=as_of,
+                enqueue=False,  # this process does the work, with its progress bar
+            )
+        except BillingError as error:
+            raise CommandError(str(error)) from error
+
+    def _dry_run(self, as_of: date, contract_ids: list[int] | None, options) -> None:
         """Do the real work in one transaction, then roll it back: what it prints is
         exactly what a real run would write."""
         try:
             with transaction.atomic():
-                run = generation_run_open(
-                    as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
-                )
+                run = self._open(as_of, contract_ids, options)
                 generation_run_execute(run, progress=ProgressBar())
                 self._report(run, dry_run=True)
                 raise DryRunRollback
         except DryRunRollback:
             self.stdout.write("Dry run: nothing was written.")
 
-    def _as_of(self, value: str | None) -> date:
-        if not value:
-            return timezone.localdate()
+    def _date(self, value: str, option: str) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError as error:
-            raise CommandError(f"--date must be a date as YYYY-MM-DD, not {value!r}.") from error
+            raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from error
 
     def _report(self, run: GenerationRun, *, dry_run: bool) -> int:
         if dry_run:

@@ -1,0 +1,174 @@
+"""Bulk generation: a selection of contracts, one run, its jobs processed by workers.
+
+Proceed writes the run and one queued job per contract in one transaction and returns;
+the workers do the rest through `run_chunk_process`. Retry and resume re-queue only
+what is still open, and are harmless to repeat.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing_site.bulk import insert_rows
+from contracts.models import BillingContract
+from invoicing import errors
+from invoicing.errors import BulkError
+from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun, Invoice
+from invoicing.services.batches import cycle_targets
+from invoicing.services.runs import OPEN
+
+POST_TASKS = ("auto_send", "auto_charge", "auto_sync")
+# A running run with open jobs and no job finished for this long has lost its workers.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+@dataclass
+class BulkSummary:
+    """What Proceed would do, before anyone presses it."""
+
+    contracts: int = 0
+    would_generate: int = 0
+    would_replace: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> contracts
+
+
+def bulk_selection_validate(contract_ids: Collection[int]) -> list[int]:
+    """The selection's ids; BulkError for an empty one or ids that are not contracts."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        raise BulkError(errors.BULK_EMPTY_SELECTION)
+    found = set(BillingContract.objects.filter(pk__in=ids).values_list("id", flat=True))
+    if missing := len(ids) - len(found):
+        raise BulkError(errors.BULK_UNKNOWN_CONTRACTS.format(count=missing))
+    return ids
+
+
+def bulk_summary(
+    *, contract_ids: Collection[int], cycle_date: date, replace: bool = False
+) -> BulkSummary:
+    """How many contracts would be generated, replaced and skipped, and why."""
+    skipped: dict[int, str] = {}
+    targets = cycle_targets(contract_ids, cycle_date, skipped)
+    summary = BulkSummary(contracts=len(contract_ids))
+    invoiced = _live_invoices_at(targets)
+    for contract_id in targets:
+        if contract_id in invoiced and not replace:
+            skipped[contract_id] = errors.SKIPPED_ALREADY_INVOICED.format(
+                number=invoiced[contract_id]
+            )
+        elif contract_id in invoiced:
+            summary.would_replace += 1
+        else:
+            summary.would_generate += 1
+    summary.skipped = Counter(_reason_family(reason) for reason in skipped.values())
+    return summary
+
+
+@transaction.atomic
+def bulk_run_start(
+    *,
+    contract_ids: Collection[int],
+    cycle_date: date,
+    replace: bool = False,
+    post_tasks: Mapping[str, bool] | None = None,
+    user=None,
+    as_of: date | None = None,
+    enqueue: bool = True,
+) -> GenerationRun:
+    """Open a bulk run with one queued job per contract, and queue it on commit."""
+    ids = bulk_selection_validate(contract_ids)
+    if not cycle_targets(ids, cycle_date, {}):
+        raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
+    parameters = {"cycle_date": cycle_date.isoformat(), "replace": replace, "contracts": len(ids)}
+    if post_tasks is not None:
+        parameters["post_tasks"] = {task: bool(post_tasks.get(task)) for task in POST_TASKS}
+    run = GenerationRun.objects.create(
+        trigger=GenerationRun.Trigger.BULK,
+        as_of_date=as_of or timezone.localdate(),
+        parameters=parameters,
+        requested_by=user if getattr(user, "pk", None) else None,
+        status=GenerationRun.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+    insert_rows(
+        GenerationJob,
+        ("run_id", "contract_id", "status", "message", "invoice_count", "attempts"),
+        [(run.pk, cid, GenerationJob.Status.QUEUED, "", 0, 0) for cid in ids],
+    )
+    _audit(run, user, AuditEvent.Action.RUN_STARTED, f"{len(ids)} contracts, cycle at {cycle_date}")
+    if enqueue:
+        run_enqueue_on_commit(run)
+    return run
+
+
+@transaction.atomic
+def run_retry_failed(*, run: GenerationRun, user=None) -> int:
+    """Queue the run's failed jobs again; returns how many."""
+    count = run.jobs.filter(status=GenerationJob.Status.FAILED).update(
+        status=GenerationJob.Status.QUEUED, message="", finished_at=None
+    )
+    if count:
+        GenerationRun.objects.filter(pk=run.pk).update(
+            status=GenerationRun.Status.RUNNING, finished_at=None
+        )
+        _audit(run, user, AuditEvent.Action.RUN_RETRIED, f"{count} failed jobs queued again")
+        run_enqueue_on_commit(run)
+    return count
+
+
+def run_is_stalled(run: GenerationRun, now=None) -> bool:
+    """A running run whose workers went away: open jobs, and nothing finished lately."""
+    now = now or timezone.now()
+    if run.status != GenerationRun.Status.RUNNING or not run.jobs.filter(status__in=OPEN).exists():
+        return False
+    last = (
+        run.jobs.exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    return (last or run.started_at or run.created_at) < now - STALLED_AFTER
+
+
+@transaction.atomic
+def run_resume(*, run: GenerationRun) -> None:
+    """Queue a stalled run's open jobs again. Safe even if a worker is still on one:
+    schedules are claimed under row locks, so nothing is generated twice."""
+    run.jobs.filter(status=GenerationJob.Status.RUNNING).update(status=GenerationJob.Status.QUEUED)
+    run_enqueue_on_commit(run)
+
+
+def run_enqueue_on_commit(run: GenerationRun) -> None:
+    """Send the run's open chunks to the workers once this transaction commits."""
+    from invoicing.tasks import run_chunks_enqueue  # tasks import services: import late
+
+    transaction.on_commit(lambda: run_chunks_enqueue(run))
+
+
+def _live_invoices_at(targets: dict[int, int]) -> dict[int, str]:
+    """contract id -> number of the live regular invoice of its target cycle."""
+    found = Invoice.objects.filter(
+        contract_id__in=targets.keys(), kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
+    ).values_list("contract_id", "schedule__cycle_index", "number")
+    return {cid: number for cid, index, number in found if targets.get(cid) == index}
+
+
+def _reason_family(reason: str) -> str:
+    """Group skip reasons for the summary: 'already invoiced (INV-1)' counts as one kind."""
+    return reason.split(" (")[0].rstrip(".")
+
+
+def _audit(run: GenerationRun, user, action: str, detail: str) -> None:
+    AuditEvent.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        door=Door.BULK,
+        action=action,
+        run=run,
+        detail=detail,
+    )
