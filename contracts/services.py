@@ -11,6 +11,7 @@ from django.utils import timezone
 from contracts import errors
 from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractChange, ContractLine
+from schedules import cycles
 from schedules.models import BillingSchedule
 from schedules.services import (
     schedules_cancel_pending,
@@ -59,6 +60,8 @@ def contract_line_change_quantity(
                 day=effective_date, start=contract.start_date, end=contract.end_date or "open-ended"
             )
         )
+    if _cycle_cancelled(contract, effective_date):
+        raise BillingError(errors.EFFECTIVE_DATE_IN_CANCELLED_CYCLE.format(day=effective_date))
     line = ContractLine.objects.select_for_update().get(pk=line.pk)
     if line.quantity == quantity:
         return None
@@ -72,3 +75,10 @@ def contract_line_change_quantity(
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     return change
+
+
+def _cycle_cancelled(contract: BillingContract, day: date) -> bool:
+    index = cycles.cycle_index_containing(contract.start_date, contract.billing_frequency, day)
+    return contract.schedules.filter(
+        cycle_index=index, status=BillingSchedule.Status.CANCELLED
+    ).exists()

@@ -53,3 +53,12 @@ BULK_UNKNOWN_CONTRACTS = (
     "{count} selected contract(s) do not exist: reload the list and select again."
 )
 BULK_NO_CYCLE_AT_DATE = "None of the selected contracts is active with a billing cycle on {day}."
+PERIOD_REVERSED = "The period ends ({end}) before it starts ({start})."
+NO_CHANGES = "Skipped: no changes to bill."
+CHANGES_BILLED_BY_CHANGE_LOG = (
+    "Changes in this cycle were billed by change-log invoice {number}: void it first, and "
+    "the replacement bills them."
+)
+CANNOT_VOID_PAID = "Invoice {number} is paid and cannot be voided."
+CANNOT_VOID_INACTIVE = "Invoice {number} is {status}: only issued invoices can be voided."
+ONLY_CHANGE_LOG = "Invoice {number} is not a change-log invoice."

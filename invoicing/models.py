@@ -245,6 +245,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         INVOICE_GENERATED = "invoice_generated", "Invoice generated"
         INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
+        INVOICE_VOIDED = "invoice_voided", "Invoice voided"
         RUN_STARTED = "run_started", "Generation run started"
         RUN_RETRIED = "run_retried", "Failed jobs retried"
 

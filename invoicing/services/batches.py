@@ -24,6 +24,7 @@ from invoicing import errors
 from invoicing.models import Invoice
 from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.services.loading import billing_data_load
+from invoicing.services.single import change_log_invoices_within
 from invoicing.services.writing import Provenance, drafts_write
 from schedules import cycles
 from schedules.models import BillingSchedule
@@ -168,6 +169,7 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
             status=Invoice.Status.ISSUED,
         ).values_list("schedule_id", "id", "number", "paid_at")
     }
+    blocked = change_log_invoices_within([row for row in rows if row.id in live]) if replace else {}
     claimed, replaces = [], {}
     for row in rows:
         if row.status == BillingSchedule.Status.CANCELLED:
@@ -182,6 +184,10 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
             outcome.failed[row.contract_id] = errors.PAID_CANNOT_BE_REPLACED.format(
                 number=live[row.id][1]
             )
+        elif row.id in blocked:
+            outcome.failed[row.contract_id] = errors.CHANGES_BILLED_BY_CHANGE_LOG.format(
+                number=blocked[row.id]
+            )
         else:
             claimed.append(row)
             replaces[row.id] = live[row.id][0]
@@ -189,9 +195,15 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
 
 
 def _generate(claimed, *, as_of, provenance, outcome, replaces=None) -> None:
-    """Draft the claimed schedules and write them, one contract at a time if need be."""
+    """Draft the claimed schedules and write them."""
     drafts, failed = drafts_for_schedules(claimed, as_of)
     outcome.failed.update(failed)
+    drafts_write_isolated(drafts, provenance=provenance, outcome=outcome, replaces=replaces)
+
+
+def drafts_write_isolated(drafts, *, provenance, outcome: BatchOutcome, replaces=None) -> None:
+    """Write the drafts set-based; if the database refuses the batch, write contract by
+    contract so that only the offending contract fails."""
     try:
         with transaction.atomic():
             ids = drafts_write(drafts, provenance=provenance, replaces=replaces)

@@ -20,6 +20,7 @@ from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun, Invoice
+from invoicing.services.audit import audit_record
 from invoicing.services.batches import cycle_targets
 from invoicing.services.runs import OPEN
 
@@ -81,13 +82,41 @@ def bulk_run_start(
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
-    """Open a bulk run with one queued job per contract, and queue it on commit."""
+    """Open a bulk run billing each contract's cycle at `cycle_date`; queue it on commit."""
     ids = bulk_selection_validate(contract_ids)
     if not cycle_targets(ids, cycle_date, {}):
         raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
     parameters = {"cycle_date": cycle_date.isoformat(), "replace": replace, "contracts": len(ids)}
     if post_tasks is not None:
         parameters["post_tasks"] = {task: bool(post_tasks.get(task)) for task in POST_TASKS}
+    detail = f"{len(ids)} contracts, cycle at {cycle_date}"
+    return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
+
+
+@transaction.atomic
+def bulk_change_log_run_start(
+    *,
+    contract_ids: Collection[int],
+    period_start: date,
+    period_end: date,
+    user=None,
+    as_of: date | None = None,
+    enqueue: bool = True,
+) -> GenerationRun:
+    """Open a bulk run billing each contract's unbilled changes of the period."""
+    ids = bulk_selection_validate(contract_ids)
+    if period_end < period_start:
+        raise BulkError(errors.PERIOD_REVERSED.format(start=period_start, end=period_end))
+    parameters = {
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "contracts": len(ids),
+    }
+    detail = f"{len(ids)} contracts, change log {period_start} to {period_end}"
+    return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
+
+
+def _run_open(ids, parameters, *, user, as_of, enqueue, detail) -> GenerationRun:
     run = GenerationRun.objects.create(
         trigger=GenerationRun.Trigger.BULK,
         as_of_date=as_of or timezone.localdate(),
@@ -101,7 +130,7 @@ def bulk_run_start(
         ("run_id", "contract_id", "status", "message", "invoice_count", "attempts"),
         [(run.pk, cid, GenerationJob.Status.QUEUED, "", 0, 0) for cid in ids],
     )
-    _audit(run, user, AuditEvent.Action.RUN_STARTED, f"{len(ids)} contracts, cycle at {cycle_date}")
+    _audit(run, user, AuditEvent.Action.RUN_STARTED, detail)
     if enqueue:
         run_enqueue_on_commit(run)
     return run
@@ -165,10 +194,4 @@ def _reason_family(reason: str) -> str:
 
 
 def _audit(run: GenerationRun, user, action: str, detail: str) -> None:
-    AuditEvent.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
-        door=Door.BULK,
-        action=action,
-        run=run,
-        detail=detail,
-    )
+    audit_record(user=user, door=Door.BULK, action=action, run=run, detail=detail)

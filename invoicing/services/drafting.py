@@ -56,6 +56,19 @@ class InvoiceDraft(NamedTuple):
     currency: str
     lines: tuple[DraftLine, ...]
     covered_change_ids: tuple[int, ...] = ()
+    kind: str = "regular"
+    # A change-log invoice spans its changes (first effective date to last cycle end);
+    # a regular one spans its cycle.
+    period: tuple[date, date] | None = None
+    replaces_id: int | None = None
+
+    @property
+    def period_start(self) -> date:
+        return self.period[0] if self.period else self.cycle.start
+
+    @property
+    def period_end(self) -> date:
+        return self.period[1] if self.period else self.cycle.end
 
     @property
     def subtotal(self) -> Decimal:
@@ -73,7 +86,8 @@ class InvoiceDraft(NamedTuple):
         """A digest of everything the invoice would say, to detect a contract changed
         between a preview and its confirmation."""
         content = {
-            "period": [str(self.cycle.start), str(self.cycle.end)],
+            "kind": self.kind,
+            "period": [str(self.period_start), str(self.period_end)],
             "invoice_date": str(self.invoice_date),
             "due_date": str(self.due_date),
             "currency": self.currency,

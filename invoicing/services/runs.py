@@ -21,6 +21,7 @@ from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
 from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
+from invoicing.services.change_log import batch_generate_change_log
 from invoicing.services.writing import Provenance
 from schedules.models import BillingSchedule
 from schedules.services import schedules_keep_ahead
@@ -111,8 +112,8 @@ def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> in
 
 
 def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:
-    """The run's own selection: due schedules (nightly, command) or each contract's
-    cycle at a date (bulk)."""
+    """The run's own selection: due schedules (nightly, command), each contract's cycle
+    at a date (bulk, regular) or its unbilled changes of a period (bulk, change log)."""
     parameters = run.parameters
     provenance = Provenance(
         door=TRIGGER_DOOR[run.trigger],
@@ -120,6 +121,14 @@ def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:
         job_ids=jobs,
         post_tasks=parameters.get("post_tasks"),
     )
+    if "period_start" in parameters:
+        return batch_generate_change_log(
+            jobs.keys(),
+            period_start=date.fromisoformat(parameters["period_start"]),
+            period_end=date.fromisoformat(parameters["period_end"]),
+            as_of=run.as_of_date,
+            provenance=provenance,
+        )
     if "cycle_date" in parameters:
         return batch_generate_cycles(
             jobs.keys(),

@@ -8,10 +8,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.models import BillingContract
+from contracts.models import BillingContract, ContractChange
 from invoicing import errors
 from invoicing.errors import GenerationError, PreviewOutdated
 from invoicing.models import AuditEvent, Door, Invoice
+from invoicing.services.audit import audit_record
 from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.services.loading import billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
@@ -76,6 +77,8 @@ def invoice_generate(
         )
     if live is not None and live.is_paid:
         raise GenerationError(errors.PAID_CANNOT_BE_REPLACED.format(number=live.number))
+    if live is not None and (blocking := change_log_invoices_within([schedule]).get(schedule.pk)):
+        raise GenerationError(errors.CHANGES_BILLED_BY_CHANGE_LOG.format(number=blocking))
     draft = invoice_preview(schedule=schedule, as_of=as_of)
     if expected_fingerprint is not None and draft.fingerprint() != expected_fingerprint:
         raise PreviewOutdated(draft)
@@ -85,8 +88,8 @@ def invoice_generate(
         replaces={schedule.pk: live.pk} if live else None,
     )
     invoice = Invoice.objects.get(pk=invoice_id)
-    AuditEvent.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
+    audit_record(
+        user=user,
         door=door,
         action=AuditEvent.Action.INVOICE_REPLACED if live else AuditEvent.Action.INVOICE_GENERATED,
         contract=contract,
@@ -101,6 +104,28 @@ def invoice_live_for(schedule: BillingSchedule) -> Invoice | None:
     return Invoice.objects.filter(
         schedule=schedule, kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
     ).first()
+
+
+def change_log_invoices_within(schedules) -> dict[int, str]:
+    """schedule id -> number of a live change-log invoice billing a change in its cycle.
+
+    Such a cycle cannot be re-billed by a replacement: its new segments would bill those
+    changes a second time. One query for any number of schedules.
+    """
+    billed = ContractChange.objects.filter(
+        line__contract_id__in={schedule.contract_id for schedule in schedules},
+        billed_invoice__kind=Invoice.Kind.CHANGE_LOG,
+        billed_invoice__status=Invoice.Status.ISSUED,
+    ).values_list("line__contract_id", "effective_date", "billed_invoice__number")
+    by_contract: dict[int, list[tuple]] = {}
+    for contract_id, day, number in billed:
+        by_contract.setdefault(contract_id, []).append((day, number))
+    return {
+        schedule.id: number
+        for schedule in schedules
+        for day, number in by_contract.get(schedule.contract_id, [])
+        if schedule.period_start <= day <= schedule.period_end
+    }
 
 
 def _cycle_label(schedule: BillingSchedule) -> str:

@@ -80,18 +80,19 @@ def drafts_write(
     """
     if not drafts:
         return []
-    replaces = {
-        draft.schedule_id: replaces[draft.schedule_id]
-        for draft in drafts
-        if replaces and draft.schedule_id in replaces
-    }
+    replaced = [_replaced_id(draft, replaces) for draft in drafts]
     now = timezone.now()
-    if replaces:
+    if any(replaced):
         # Before the new rows: one live regular invoice per schedule is checked at insert.
-        Invoice.objects.filter(pk__in=replaces.values()).update(status=Invoice.Status.REPLACED)
+        Invoice.objects.filter(pk__in=[r for r in replaced if r]).update(
+            status=Invoice.Status.REPLACED
+        )
     ids = (_drafts_write_postgresql if is_postgresql() else _drafts_write_portable)(
-        drafts, provenance, replaces, now
+        drafts, provenance, replaced, now
     )
+    if any(replaced):
+        # The changes an old invoice billed are billed by its replacement now.
+        _changes_move({old: new for old, new in zip(replaced, ids, strict=True) if old})
     post_invoicing_schedule(
         invoice_ids=ids,
         contract_ids=[draft.contract_id for draft in drafts],
@@ -100,7 +101,7 @@ def drafts_write(
     return ids
 
 
-def _drafts_write_postgresql(drafts, provenance, replaces, now) -> list[int]:
+def _drafts_write_postgresql(drafts, provenance, replaced, now) -> list[int]:
     ids = reserve_ids(Invoice, len(drafts))
     # Lines before their invoices: PostgreSQL checks the foreign key at commit.
     insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
@@ -110,23 +111,38 @@ def _drafts_write_postgresql(drafts, provenance, replaces, now) -> list[int]:
     # commits, so the less that follows, the more workers run side by side.
     numbers = invoice_numbers_allocate(len(drafts))
     insert_rows(
-        Invoice, INVOICE_COLUMNS, _invoice_rows(drafts, ids, numbers, provenance, replaces, now)
+        Invoice, INVOICE_COLUMNS, _invoice_rows(drafts, ids, numbers, provenance, replaced, now)
     )
     return ids
 
 
-def _drafts_write_portable(drafts, provenance, replaces, now) -> list[int]:
+def _drafts_write_portable(drafts, provenance, replaced, now) -> list[int]:
     """The same writes through bulk_create, for SQLite: invoices first to learn their ids."""
     numbers = invoice_numbers_allocate(len(drafts))
     ids = insert_rows(
         Invoice,
         INVOICE_COLUMNS,
-        _invoice_rows(drafts, [None] * len(drafts), numbers, provenance, replaces, now),
+        _invoice_rows(drafts, [None] * len(drafts), numbers, provenance, replaced, now),
     )
     insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
     _schedules_and_changes_mark(drafts, ids, now)
     contracts_refresh_next_invoice_date({draft.contract_id for draft in drafts})
     return ids
+
+
+def _replaced_id(draft: InvoiceDraft, replaces: dict[int, int] | None) -> int | None:
+    if draft.replaces_id is not None:
+        return draft.replaces_id
+    return (replaces or {}).get(draft.schedule_id)
+
+
+def _changes_move(new_by_old: dict[int, int]) -> None:
+    changes = ContractChange.objects.filter(billed_invoice_id__in=new_by_old.keys())
+    update_rows(
+        ContractChange,
+        ("id", "billed_invoice_id"),
+        [(pk, new_by_old[old]) for pk, old in changes.values_list("id", "billed_invoice_id")],
+    )
 
 
 def _schedules_and_changes_mark(drafts, ids, now) -> None:
@@ -136,6 +152,7 @@ def _schedules_and_changes_mark(drafts, ids, now) -> None:
         [
             (draft.schedule_id, BillingSchedule.Status.INVOICED, invoice_id, now)
             for draft, invoice_id in zip(drafts, ids, strict=True)
+            if draft.schedule_id is not None
         ],
     )
     update_rows(
@@ -149,7 +166,7 @@ def _schedules_and_changes_mark(drafts, ids, now) -> None:
     )
 
 
-def _invoice_rows(drafts, ids, numbers, provenance, replaces, now) -> list[tuple]:
+def _invoice_rows(drafts, ids, numbers, provenance, replaced, now) -> list[tuple]:
     job_ids = provenance.job_ids or {}
     return [
         (
@@ -157,9 +174,9 @@ def _invoice_rows(drafts, ids, numbers, provenance, replaces, now) -> list[tuple
             number,
             draft.contract_id,
             draft.schedule_id,
-            Invoice.Kind.REGULAR,
-            draft.cycle.start,
-            draft.cycle.end,
+            draft.kind,
+            draft.period_start,
+            draft.period_end,
             draft.invoice_date,
             draft.due_date,
             draft.currency,
@@ -167,13 +184,15 @@ def _invoice_rows(drafts, ids, numbers, provenance, replaces, now) -> list[tuple
             draft.tax_total,
             draft.total,
             Invoice.Status.ISSUED,
-            replaces.get(draft.schedule_id),
+            replaced_id,
             provenance.user_id,
             provenance.door,
             job_ids.get(draft.contract_id),
             now,
         )
-        for invoice_id, number, draft in zip(ids, numbers, drafts, strict=True)
+        for invoice_id, number, draft, replaced_id in zip(
+            ids, numbers, drafts, replaced, strict=True
+        )
     ]
 
 

@@ -11,7 +11,7 @@ from contracts.errors import BillingError
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
-from invoicing.services.bulk import POST_TASKS, bulk_run_start
+from invoicing.services.bulk import POST_TASKS, bulk_change_log_run_start, bulk_run_start
 from invoicing.services.runs import contracts_for_generation
 
 
@@ -47,6 +47,13 @@ class Command(BaseCommand):
         bulk.add_argument(
             "--replace", action="store_true", help="Replace invoices that already exist."
         )
+        bulk.add_argument(
+            "--change-log",
+            action="store_true",
+            help="With --bulk: bill the unbilled changes effective in --period-start..--period-end.",
+        )
+        bulk.add_argument("--period-start", help="YYYY-MM-DD: first effective date (change log).")
+        bulk.add_argument("--period-end", help="YYYY-MM-DD: last effective date (change log).")
         for task in POST_TASKS:
             bulk.add_argument(
                 f"--{task.replace('_', '-')}",
@@ -79,6 +86,14 @@ class Command(BaseCommand):
             )
         chosen = {task: options[task] for task in POST_TASKS if options[task] is not None}
         try:
+            if options["change_log"]:
+                return bulk_change_log_run_start(
+                    contract_ids=contract_ids,
+                    period_start=self._date(options["period_start"] or "", "--period-start"),
+                    period_end=self._date(options["period_end"] or "", "--period-end"),
+                    as_of=as_of,
+                    enqueue=False,
+                )
             return bulk_run_start(
                 contract_ids=contract_ids,
                 cycle_date=self._date(options["cycle_date"], "--cycle-date")

@@ -1,0 +1,49 @@
+"""Voiding an invoice: it stops counting, and what it billed can be billed again."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from invoicing import errors
+from invoicing.errors import GenerationError
+from invoicing.models import AuditEvent, Door, Invoice
+from invoicing.services.audit import audit_record
+from schedules.models import BillingSchedule
+from schedules.services import contracts_refresh_next_invoice_date
+
+
+@transaction.atomic
+def invoice_void(
+    *, invoice: Invoice, user=None, reason: str = "", door: str = Door.MANUAL
+) -> Invoice:
+    """Void an issued, unpaid invoice.
+
+    A regular invoice's cycle becomes Active / Pending again, so it can be generated
+    anew; the changes the invoice billed are released to be billed again.
+    """
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED:
+        raise GenerationError(
+            errors.CANNOT_VOID_INACTIVE.format(number=invoice.number, status=invoice.status)
+        )
+    if invoice.is_paid:
+        raise GenerationError(errors.CANNOT_VOID_PAID.format(number=invoice.number))
+    invoice.status = Invoice.Status.VOID
+    invoice.save(update_fields=["status"])
+    BillingSchedule.objects.filter(
+        resulting_invoice=invoice, status=BillingSchedule.Status.INVOICED
+    ).update(
+        status=BillingSchedule.Status.PENDING, resulting_invoice=None, updated_at=timezone.now()
+    )
+    invoice.billed_changes.update(billed_invoice=None)
+    contracts_refresh_next_invoice_date([invoice.contract_id])
+    audit_record(
+        user=user,
+        door=door,
+        action=AuditEvent.Action.INVOICE_VOIDED,
+        contract=invoice.contract,
+        invoice=invoice,
+        detail=reason or invoice.number,
+    )
+    return invoice
