@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 admin.site.site_header = "Billing back office"
 admin.site.site_title = "Billing back office"
@@ -8,5 +8,13 @@ admin.site.index_title = "Contracts, schedules and invoices"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contracts/", include("contracts.urls")),
+    path("schedules/", include("schedules.urls")),
+    path("", include("invoicing.urls")),
 ]

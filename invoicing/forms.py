@@ -1,0 +1,169 @@
+"""Forms of the invoicing pages: Generate Invoice, and the billing schedules filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.formats import date_format
+
+from contracts.models import BillingContract
+from invoicing.selectors import CycleReview, ScheduleFilters
+from invoicing.services.cycle_choices import POST_INVOICING_LABELS, CycleChoice, CycleChoices
+
+NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
+FUTURE_NEEDS_PROCEED = (
+    "The cycle {period} starts after today. Tick “Proceed” to generate its invoice now."
+)
+
+
+def cycle_label(choice: CycleChoice, *, current: bool) -> str:
+    """How a cycle reads in the list: its dates, its state and, once invoiced, the number."""
+    dates = f"{date_format(choice.cycle.start)} – {date_format(choice.cycle.end)}"
+    state = choice.state.label
+    if choice.invoice is not None:
+        state = f"{state} {choice.invoice.number}"
+    return f"{dates} · {state}{' · current' if current else ''}"
+
+
+class CycleShownForm(forms.Form):
+    """The query string of the Generate Invoice page: which cycle, preview on or off."""
+
+    cycle = forms.IntegerField(required=False, min_value=0)
+    preview = forms.BooleanField(required=False)
+
+    def cycle_index(self) -> int | None:
+        """The cycle asked for; -1 for one that is not a number, so it reads as unknown."""
+        self.is_valid()
+        return -1 if "cycle" in self.errors else self.cleaned_data.get("cycle")
+
+    def with_preview(self) -> bool:
+        # The page's switch sends `preview_switch` always and `preview` only when ticked;
+        # without the switch (a first visit, a link) the preview is on.
+        self.is_valid()
+        return "preview_switch" not in self.data or self.cleaned_data.get("preview", False)
+
+
+class GenerateInvoiceForm(forms.Form):
+    cycle = forms.TypedChoiceField(
+        label="Billing cycle",
+        coerce=int,
+        error_messages={"invalid_choice": NOT_A_CYCLE_CHOICE},
+    )
+    preview = forms.BooleanField(required=False, initial=True)
+    # data-confirmation: the Generate button waits for these boxes (billing.js).
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace the existing invoice",
+        widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
+    )
+    proceed = forms.BooleanField(
+        required=False,
+        label="Proceed: generate this future cycle now",
+        widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
+    )
+    # What the manager saw: generation stops if either no longer holds (see cycle_invoice_generate).
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    existing_invoice = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    auto_send = forms.BooleanField(required=False, label="Auto-Send")
+    auto_charge = forms.BooleanField(required=False, label="Auto-Charge")
+    auto_sync = forms.BooleanField(required=False, label="Auto-Sync")
+
+    def __init__(self, *args, contract: BillingContract, choices: CycleChoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contract, self.choices = contract, choices
+        self.fields["cycle"].choices = [
+            (choice.index, cycle_label(choice, current=choice is choices.current))
+            for choice in choices.choices
+        ]
+        for name in POST_INVOICING_LABELS:
+            self.fields[name].initial = getattr(contract, name)
+
+    @classmethod
+    def for_review(cls, review: CycleReview, **ticked) -> GenerateInvoiceForm:
+        """An unbound form showing `review`'s cycle, keeping the boxes `ticked` as they were."""
+        initial = {
+            **ticked,
+            "cycle": review.choice.index,
+            "preview": review.with_preview,
+            "fingerprint": review.draft.fingerprint() if review.draft else "",
+            "existing_invoice": review.choice.invoice.pk if review.choice.invoice else None,
+        }
+        return cls(contract=review.contract, choices=review.choices, initial=initial)
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = self.chosen()
+        if choice is not None and choice.starts_after_today and not cleaned.get("proceed"):
+            self.add_error(
+                "proceed",
+                FUTURE_NEEDS_PROCEED.format(
+                    period=f"{date_format(choice.cycle.start)} – {date_format(choice.cycle.end)}"
+                ),
+            )
+        return cleaned
+
+    def chosen(self) -> CycleChoice | None:
+        index = self.cleaned_data.get("cycle")
+        return None if index is None else self.choices.get(index)
+
+    def refusals(self) -> list[str]:
+        """Every validation message, to show above the page."""
+        return [message for messages in self.errors.values() for message in messages]
+
+    def ticked(self) -> dict[str, bool]:
+        """The boxes as posted, to keep them when the page is shown again."""
+        names = ("replace", "proceed", *POST_INVOICING_LABELS)
+        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
+
+    def generation_arguments(self) -> dict:
+        """Keyword arguments for `cycle_invoice_generate`, from a valid form."""
+        data = self.cleaned_data
+        return {
+            "cycle_index": data["cycle"],
+            "replace": data["replace"],
+            # Preview switched off: the manager saw no figures, so there is nothing to hold to.
+            "expected_fingerprint": data["fingerprint"] or None,
+            "expected_invoice_id": data["existing_invoice"],
+            "post_invoicing": [name for name in POST_INVOICING_LABELS if data[name]],
+        }
+
+
+class ScheduleFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        choices=[("inactive", "Inactive"), ("active", "Active")], required=False
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any"), ("invoiced", "Invoiced"), ("cancelled", "Cancelled")],
+        required=False,
+    )
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": "Contract number or customer"}),
+    )
+    frequency = forms.ChoiceField(
+        choices=[("", "Any")] + BillingContract.Frequency.choices, required=False
+    )
+    invoice_from = forms.DateField(
+        label="Invoice Date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    invoice_to = forms.DateField(
+        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    month_boundary = forms.BooleanField(
+        label="Invoice Date in another month than the Next Invoice Date", required=False
+    )
+
+    def filters(self) -> ScheduleFilters:
+        """The valid filters; a field that did not validate filters nothing."""
+        self.is_valid()
+        data = self.cleaned_data
+        return ScheduleFilters(
+            state=data.get("state") or "inactive",
+            status=data.get("status") or "",
+            search=(data.get("q") or "").strip(),
+            frequency=data.get("frequency") or "",
+            invoice_from=data.get("invoice_from"),
+            invoice_to=data.get("invoice_to"),
+            month_boundary=bool(data.get("month_boundary")),
+        )

@@ -1,0 +1,115 @@
+"""bench_pages: server time and SQL queries of the contract pages on a large book."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from contracts.models import BillingContract
+from invoicing.benchmarks import BENCH_PREFIX, bench_book_create, bench_database_reset
+from invoicing.models import GenerationRun
+from invoicing.services import generation_run_execute, generation_run_open
+
+BENCH_USERNAME = "bench-pages"
+SUMMARY = ("list", "filtered", "search", "detail")
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the contract list (first page, filtered, search) and a contract page on a "
+        "synthetic book, built first if the database does not hold it. Use a database of its "
+        "own: building the book empties the billing tables."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contracts", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=30, help="Requests per page.")
+
+    def handle(self, *args, contracts: int, repeat: int, **options):
+        if contracts < 1 or repeat < 1:
+            raise CommandError("--contracts and --repeat must be at least 1.")
+        as_of = timezone.localdate()
+        self._book_ensure(contracts, as_of)
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(self._billing_manager())
+        medians = {}
+        for name, url in self._pages(as_of).items():
+            medians[name], queries = self._measure(client, url, repeat)
+            self.stdout.write(
+                f"{name}: median {medians[name]:.1f} ms, {queries} SQL queries  {url}"
+            )
+        self.stdout.write(
+            "bench_pages: " + ", ".join(f"{name} {medians[name]:.1f} ms" for name in SUMMARY)
+        )
+
+    def _book_ensure(self, contracts: int, as_of) -> None:
+        """The bench book with one invoice per contract, unless it is already there."""
+        bench = BillingContract.objects.filter(number__startswith=BENCH_PREFIX)
+        if bench.count() == contracts and bench.filter(invoices__isnull=False).exists():
+            self.stdout.write(f"book: {contracts:,} contracts already there")
+            return
+        try:
+            bench_database_reset()
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        started = time.perf_counter()
+        bench_book_create(contracts=contracts, lines=3, as_of=as_of)
+        run = generation_run_open(as_of=as_of, trigger=GenerationRun.Trigger.COMMAND)
+        generation_run_execute(run)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"book: {contracts:,} contracts with their first invoice in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+
+    def _billing_manager(self):
+        user, _ = get_user_model().objects.get_or_create(username=BENCH_USERNAME)
+        user.groups.add(Group.objects.get(name="Billing managers"))
+        return user
+
+    def _pages(self, as_of) -> dict[str, str]:
+        contracts = reverse("contracts:list")
+        filtered = {
+            "status": "active",
+            "frequency": "monthly",
+            "currency": "EUR",
+            "next_from": as_of.isoformat(),
+            "next_to": (as_of + timedelta(days=60)).isoformat(),
+            "sort": "-next_invoice_date",
+        }
+        middle = BillingContract.objects.order_by("number").values_list("pk", flat=True)
+        middle = middle[BillingContract.objects.count() // 2]
+        return {
+            "list": contracts,
+            "filtered": f"{contracts}?{urlencode(filtered)}",
+            # A customer's name: the search a billing manager makes all day, a few rows.
+            "search": f"{contracts}?{urlencode({'q': 'customer 0012345'})}",
+            # A fragment 100 customers share: a full first page, counted.
+            "broad search": f"{contracts}?{urlencode({'q': 'customer 00123'})}",
+            "detail": reverse("contracts:detail", args=[middle]),
+        }
+
+    def _measure(self, client: Client, url: str, repeat: int) -> tuple[float, int]:
+        """Median milliseconds over `repeat` requests (after one to warm up), and the
+        number of SQL queries of one request."""
+        if client.get(url).status_code != 200:
+            raise CommandError(f"{url} did not answer 200.")
+        timings = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings), len(queries)
