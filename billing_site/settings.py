@@ -133,6 +133,26 @@ BILLING_NIGHTLY_HOUR = env.int("BILLING_NIGHTLY_HOUR", default=1)
 # and memory small while statements stay near 0.015 per invoice (bench_generation).
 BILLING_GENERATION_CHUNK_SIZE = env.int("BILLING_GENERATION_CHUNK_SIZE", default=2000)
 
+# Post-invoicing: Auto-Send, Auto-Charge, Auto-Sync.
+# Django's SMTP backend waits forever without a timeout; a hung server would hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Bank details printed on invoices (payment by transfer); newlines allowed as \n.
+BILLING_BANK_DETAILS = env.str("BILLING_BANK_DETAILS", default="").replace("\\n", "\n")
+# "manual" records invoices as awaiting payment by transfer; "stripe" charges the saved card.
+BILLING_PAYMENT_GATEWAY = env.str("BILLING_PAYMENT_GATEWAY", default="manual")
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30)
+# The accounting webhook: JSON POSTs signed with HMAC-SHA256 of the body under the secret.
+ACCOUNTING_WEBHOOK_URL = env.str("ACCOUNTING_WEBHOOK_URL", default="")
+ACCOUNTING_WEBHOOK_SECRET = env.str("ACCOUNTING_WEBHOOK_SECRET", default="")
+ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS = env.float("ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Transient failures are retried with exponential backoff: base, 2 x base, 4 x base ...
+# capped at the maximum; 8 attempts at 30 s keep trying for about an hour.
+POST_INVOICING_MAX_ATTEMPTS = env.int("POST_INVOICING_MAX_ATTEMPTS", default=8)
+POST_INVOICING_RETRY_BASE_SECONDS = env.float("POST_INVOICING_RETRY_BASE_SECONDS", default=30)
+POST_INVOICING_RETRY_MAX_SECONDS = env.float("POST_INVOICING_RETRY_MAX_SECONDS", default=3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("contracts/", include("contracts.urls")),
     path("schedules/", include("schedules.urls")),
+    path("", include("invoicing.post_invoicing.urls")),
     path("", include("invoicing.urls")),
 ]

@@ -76,7 +76,15 @@ class CustomerAdmin(admin.ModelAdmin):
     list_display = ("name", "billing_email", "created_at", "contracts_link")
     search_fields = ("name", "billing_email")
     date_hierarchy = "created_at"
-    fields = ("name", "billing_email", "address", "contracts_link", "created_at")
+    fields = (
+        "name",
+        "billing_email",
+        "address",
+        "stripe_customer_id",
+        "stripe_payment_method_id",
+        "contracts_link",
+        "created_at",
+    )
     readonly_fields = ("contracts_link", "created_at")
 
     @admin.display(description="contracts")

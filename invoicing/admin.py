@@ -15,6 +15,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceNumberSequence,
 )
+from invoicing.post_invoicing_admin import PostInvoicingInvoiceAdminMixin
 
 
 def admin_link(obj, text=None) -> str:
@@ -92,7 +93,7 @@ class InvoiceLineInline(ReadOnlyTabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "number",
         "contract",

@@ -210,7 +210,11 @@ class GenerationJob(models.Model):
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
 
-    run = models.ForeignKey(GenerationRun, on_delete=models.CASCADE, related_name="jobs")
+    # No index of its own: the (run, contract) unique index serves lookups by run, and no
+    # indexed column changes when a job finishes, so its update stays HOT (in-page).
+    run = models.ForeignKey(
+        GenerationRun, on_delete=models.CASCADE, related_name="jobs", db_index=False
+    )
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.CASCADE, related_name="generation_jobs"
     )
@@ -228,7 +232,6 @@ class GenerationJob(models.Model):
                 fields=["run", "contract"], name="one_job_per_contract_per_run"
             ),
         ]
-        indexes = [models.Index(fields=["run", "status"])]
 
     def __str__(self) -> str:
         return f"Job #{self.pk}: {self.contract_id} ({self.status})"
@@ -246,6 +249,9 @@ class AuditEvent(models.Model):
         INVOICE_GENERATED = "invoice_generated", "Invoice generated"
         INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
         INVOICE_VOIDED = "invoice_voided", "Invoice voided"
+        POST_TASKS_RETRIED = "post_tasks_retried", "Post-invoicing tasks retried"
+        INVOICE_SENT_AGAIN = "invoice_sent_again", "Invoice sent again"
+        TRANSFER_RECORDED = "transfer_recorded", "Bank transfer recorded"
         RUN_STARTED = "run_started", "Generation run started"
         RUN_RETRIED = "run_retried", "Failed jobs retried"
 
@@ -275,3 +281,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor or self.get_door_display()}"
+
+
+from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: E402,F401

@@ -45,3 +45,7 @@ def generate_run_chunk(self, run_id: int, first_job_id: int, last_job_id: int) -
             raise self.retry(countdown=LOCK_RETRY_SECONDS * 2**self.request.retries)
         run_jobs_give_up(run_id=run_id, first_job_id=first_job_id, last_job_id=last_job_id)
     run_finish_if_done(GenerationRun.objects.get(pk=run_id))
+
+
+# Celery autodiscovers <app>.tasks only: this registers the post-invoicing tasks.
+import invoicing.post_invoicing.tasks  # noqa: E402,F401

@@ -2,25 +2,21 @@
 
 `post_invoicing_schedule` is called by the invoice writer inside the generating
 transaction; it records which tasks each new invoice needs and queues them to run
-after commit.
+after commit. The rest of the package:
+
+- models: tasks, emails sent, payments;      - scheduling: recording and queueing;
+- running: one attempt of a task;            - sending, charging, syncing: the work;
+- gateways: manual and Stripe;               - pdf: the invoice document;
+- actions: Retry, Send again, transfer received;
+- export: the CSV of invoices;               - selectors: state for pages and lists.
+
+Only `scheduling` is imported here: the models module loads this package, and PDF,
+mail and gateway code have no business in every process that loads models.
 """
 
-from __future__ import annotations
+from invoicing.post_invoicing.scheduling import (
+    post_invoicing_invoices_retired,
+    post_invoicing_schedule,
+)
 
-from collections.abc import Mapping, Sequence
-
-
-def post_invoicing_schedule(
-    *,
-    invoice_ids: Sequence[int],
-    contract_ids: Sequence[int],
-    requested: Mapping[str, bool] | None = None,
-) -> None:
-    """Record and queue the post-invoicing tasks of freshly written invoices.
-
-    `contract_ids[i]` is the contract of `invoice_ids[i]`. `requested` overrides the
-    contracts' own auto_send / auto_charge / auto_sync defaults for this generation
-    (a manual or bulk run's choices); None means each contract's defaults.
-    """
-    # Built by issue 7; until then generation queues nothing after commit.
-    return None
+__all__ = ["post_invoicing_invoices_retired", "post_invoicing_schedule"]

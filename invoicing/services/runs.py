@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from billing_site.bulk import insert_rows, update_rows
-from contracts.models import BillingContract
+from contracts.models import BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
 from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
@@ -70,7 +70,13 @@ def generation_run_open(
     due = BillingSchedule.objects.due(as_of)
     if contract_ids is not None:
         due = due.filter(contract_id__in=list(contract_ids))
-    due_contracts = sorted(set(due.values_list("contract_id", flat=True)))
+    due_contracts = set(due.values_list("contract_id", flat=True))
+    if BillingSettings.load().change_log_nightly:
+        until = as_of - timedelta(days=1)
+        run.parameters["change_log_until"] = until.isoformat()
+        run.save(update_fields=["parameters"])
+        due_contracts |= _contracts_with_unbilled_changes(until, contract_ids)
+    due_contracts = sorted(due_contracts)
     insert_rows(
         GenerationJob,
         ("run_id", "contract_id", "status", "message", "invoice_count", "attempts"),
@@ -137,7 +143,43 @@ def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:
             provenance=provenance,
             replace=parameters.get("replace", False),
         )
-    return batch_generate(jobs.keys(), as_of=run.as_of_date, provenance=provenance)
+    outcome = batch_generate(jobs.keys(), as_of=run.as_of_date, provenance=provenance)
+    if "change_log_until" in parameters:
+        changes = batch_generate_change_log(
+            jobs.keys(),
+            period_start=date.min,
+            period_end=date.fromisoformat(parameters["change_log_until"]),
+            as_of=run.as_of_date,
+            provenance=provenance,
+        )
+        outcome = _merged(outcome, changes)
+    return outcome
+
+
+def _merged(regular: BatchOutcome, change_log: BatchOutcome) -> BatchOutcome:
+    """One contract's night: its regular invoices and its change-log invoice together."""
+    merged = BatchOutcome(locked=regular.locked)
+    for source in (regular, change_log):
+        for contract_id, invoice_ids in source.invoices.items():
+            merged.invoices[contract_id].extend(invoice_ids)
+        merged.failed.update(source.failed)
+    merged.skipped = {
+        contract_id: reason
+        for contract_id, reason in regular.skipped.items()
+        if contract_id not in merged.invoices and contract_id not in merged.failed
+    }
+    return merged
+
+
+def _contracts_with_unbilled_changes(until: date, contract_ids) -> set[int]:
+    changes = ContractChange.objects.filter(
+        billed_invoice__isnull=True,
+        effective_date__lte=until,
+        line__contract__status=BillingContract.Status.ACTIVE,
+    )
+    if contract_ids is not None:
+        changes = changes.filter(line__contract_id__in=list(contract_ids))
+    return set(changes.values_list("line__contract_id", flat=True))
 
 
 def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
+from invoicing.post_invoicing import post_invoicing_invoices_retired
 from invoicing.services.audit import audit_record
 from schedules.models import BillingSchedule
 from schedules.services import contracts_refresh_next_invoice_date
@@ -37,6 +38,7 @@ def invoice_void(
         status=BillingSchedule.Status.PENDING, resulting_invoice=None, updated_at=timezone.now()
     )
     invoice.billed_changes.update(billed_invoice=None)
+    post_invoicing_invoices_retired(invoice_ids=[invoice.pk])  # accounting hears of the void
     contracts_refresh_next_invoice_date([invoice.contract_id])
     audit_record(
         user=user,

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from contracts.errors import BillingError
+from contracts.models import BillingSettings
 from contracts.services import contract_line_change_quantity
 from invoicing import errors
 from invoicing.errors import BulkError, GenerationError
@@ -23,7 +24,7 @@ from invoicing.services.change_log import (
 from invoicing.services.voiding import invoice_void
 from schedules.services import schedule_for_cycle
 from tests.conftest import PROJECT_DIR
-from tests.invoicing.helpers import contract_with_line
+from tests.invoicing.helpers import contract_with_line, run_nightly
 
 D = datetime.date
 YEAR = (D(2026, 1, 1), D(2026, 12, 31))
@@ -308,3 +309,31 @@ def test_the_command_door_bills_the_changes_of_a_period():
 
     (invoice,) = Invoice.objects.filter(kind="change_log")
     assert invoice.invoice_date == D(2026, 2, 1) and invoice.total == Decimal("132.00")
+
+
+@pytest.mark.django_db
+def test_the_optional_nightly_step_bills_the_changes_up_to_the_day_before():
+    settings = BillingSettings.load()
+    settings.change_log_nightly = True
+    settings.save()
+    contract = invoiced_contract()
+    change(contract, "15", D(2026, 1, 10))
+
+    run = run_nightly(D(2026, 1, 20))
+
+    change_log = Invoice.objects.get(kind="change_log")
+    assert change_log.total == Decimal("132.00")
+    assert run.jobs.get(contract=contract).status == "succeeded"
+    assert (
+        run_nightly(D(2026, 1, 21)).jobs.filter(contract=contract, status="succeeded").count() == 0
+    )
+
+
+@pytest.mark.django_db
+def test_the_nightly_step_is_off_by_default():
+    contract = invoiced_contract()
+    change(contract, "15", D(2026, 1, 10))
+
+    run_nightly(D(2026, 1, 20))
+
+    assert not Invoice.objects.filter(kind="change_log").exists()

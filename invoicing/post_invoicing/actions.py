@@ -1,0 +1,138 @@
+"""What a person can do to post-invoicing: retry tasks, send an invoice again, record a
+bank transfer. Each is atomic, leaves an audit event, and queues work after commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from invoicing.models import AuditEvent, Door, Invoice
+from invoicing.post_invoicing import errors
+from invoicing.post_invoicing.models import Payment, PostInvoicingTask
+from invoicing.post_invoicing.scheduling import post_tasks_enqueue_on_commit
+
+Status = PostInvoicingTask.Status
+
+# Audit actions of post-invoicing (AuditEvent.action values).
+AUDIT_TASKS_RETRIED = "post_tasks_retried"
+AUDIT_SENT_AGAIN = "invoice_sent_again"
+AUDIT_TRANSFER_RECORDED = "transfer_recorded"
+
+RETRY_REQUESTED = "Queued again by {who}. Before: {before}"
+SEND_AGAIN_REQUESTED = "Sending again, asked by {who}."
+TRANSFER_RECEIVED = "Bank transfer received, recorded by {who}."
+NOT_AWAITING_TRANSFER = "Invoice {number} is not awaiting a bank transfer."
+
+
+@dataclass
+class ActionResult:
+    """How many rows an action changed, and why the others were left alone."""
+
+    done: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def post_tasks_retry(
+    *, task_ids: Collection[int], user=None, door: str = Door.ADMIN
+) -> ActionResult:
+    """Queue failed (or stalled pending) tasks again with a fresh retry budget.
+
+    Done and skipped tasks are left alone: retrying them would repeat their work.
+    """
+    tasks = list(
+        PostInvoicingTask.objects.select_for_update()
+        .filter(pk__in=list(task_ids), status__in=(Status.FAILED, Status.PENDING))
+        .order_by("id")
+    )
+    now = timezone.now()
+    who = _who(user)
+    for task in tasks:
+        task.message = RETRY_REQUESTED.format(who=who, before=task.message or "—")
+        task.status, task.finished_at, task.updated_at = Status.PENDING, None, now
+    PostInvoicingTask.objects.bulk_update(tasks, ["message", "status", "finished_at", "updated_at"])
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for task in tasks:
+        kinds[task.invoice_id].append(task.get_kind_display())
+    _audit(AUDIT_TASKS_RETRIED, user, door, {pk: ", ".join(k) for pk, k in kinds.items()})
+    post_tasks_enqueue_on_commit([task.pk for task in tasks])
+    return ActionResult(done=len(tasks), refused=[])
+
+
+@transaction.atomic
+def invoices_send_again(
+    *, invoice_ids: Collection[int], user=None, door: str = Door.ADMIN
+) -> ActionResult:
+    """Email these issued invoices again (or for the first time) to their billing email."""
+    invoices = list(Invoice.objects.filter(pk__in=list(invoice_ids)).order_by("number"))
+    refused = [
+        errors.CANNOT_SEND_AGAIN.format(number=inv.number, status=inv.get_status_display().lower())
+        for inv in invoices
+        if inv.status != Invoice.Status.ISSUED
+    ]
+    live = [inv.pk for inv in invoices if inv.status == Invoice.Status.ISSUED]
+    PostInvoicingTask.objects.bulk_create(
+        [PostInvoicingTask(invoice_id=pk, kind=PostInvoicingTask.Kind.SEND) for pk in live],
+        ignore_conflicts=True,
+    )
+    tasks = PostInvoicingTask.objects.select_for_update().filter(
+        invoice_id__in=live, kind=PostInvoicingTask.Kind.SEND
+    )
+    task_ids = list(tasks.values_list("id", flat=True))
+    tasks.update(
+        status=Status.PENDING,
+        message=SEND_AGAIN_REQUESTED.format(who=_who(user)),
+        finished_at=None,
+        updated_at=timezone.now(),
+    )
+    _audit(AUDIT_SENT_AGAIN, user, door, dict.fromkeys(live, "Send again"))
+    post_tasks_enqueue_on_commit(task_ids)
+    return ActionResult(done=len(task_ids), refused=refused)
+
+
+@transaction.atomic
+def payment_transfer_record(*, invoice: Invoice, user=None, door: str = Door.ADMIN) -> Payment:
+    """Mark the transfer an invoice was awaiting as received: the invoice becomes Paid."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED:
+        status = invoice.get_status_display().lower()
+        raise errors.PermanentError(errors.NOT_LIVE.format(number=invoice.number, status=status))
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(invoice=invoice, status=Payment.Status.AWAITING_TRANSFER)
+        .order_by("-id")
+        .first()
+    )
+    if payment is None:
+        raise errors.PermanentError(NOT_AWAITING_TRANSFER.format(number=invoice.number))
+    now = timezone.now()
+    payment.status, payment.recorded_by, payment.error = Payment.Status.SUCCEEDED, user, ""
+    payment.save(update_fields=["status", "recorded_by", "error", "updated_at"])
+    Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now)
+    _audit(
+        AUDIT_TRANSFER_RECORDED, user, door, {invoice.pk: TRANSFER_RECEIVED.format(who=_who(user))}
+    )
+    return payment
+
+
+def _who(user) -> str:
+    return getattr(user, "username", None) or "the system"
+
+
+def _audit(action: str, user, door: str, details: dict[int, str]) -> None:
+    contracts = dict(Invoice.objects.filter(pk__in=list(details)).values_list("id", "contract_id"))
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user if getattr(user, "pk", None) else None,
+            door=door,
+            action=action,
+            contract_id=contracts.get(invoice_id),
+            invoice_id=invoice_id,
+            detail=detail,
+        )
+        for invoice_id, detail in details.items()
+    )

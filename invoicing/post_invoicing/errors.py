@@ -1,0 +1,68 @@
+"""How a post-invoicing task can end, and the words shown on the invoice for each.
+
+Messages are constants so tests assert on them and the admin shows them as they are.
+"""
+
+from contracts.errors import BillingError
+
+
+class PostInvoicingError(BillingError):
+    """A task did not do its work; the message says why, for the person reading the invoice."""
+
+
+class TransientError(PostInvoicingError):
+    """Worth trying again later: a connection refused, a timeout, a 5xx."""
+
+
+class PermanentError(PostInvoicingError):
+    """Trying again would fail the same way until someone fixes something: a 4xx, an
+    invalid email address, a declined card."""
+
+
+class NothingToDo(PostInvoicingError):
+    """The task has become pointless (the invoice was replaced first, ...): skipped."""
+
+
+def invoice_ensure_live(invoice) -> None:
+    """Refuse, as nothing to do, work on an invoice that is no longer issued."""
+    if invoice.status != invoice.Status.ISSUED:
+        status = invoice.get_status_display().lower()
+        raise NothingToDo(NOT_LIVE.format(number=invoice.number, status=status))
+
+
+# Auto-Send
+NO_BILLING_EMAIL = "Customer “{customer}” has no billing email: nothing was sent."
+INVALID_BILLING_EMAIL = (
+    "Customer “{customer}” has an invalid billing email “{email}”: nothing was sent."
+)
+SMTP_REFUSED = "The mail server refused the email to {email}: {code} {reason}"
+SMTP_UNAVAILABLE = "The mail server could not be reached: {reason}"
+SENT = "Sent to {email}."
+# Auto-Charge
+NOTHING_TO_CHARGE = "Nothing to charge: the total is {total} {currency}."
+ALREADY_PAID = "Already paid."
+CHARGED = "Charged {amount} {currency} through {gateway} ({reference})."
+AWAITING_TRANSFER = (
+    "Awaiting payment of {amount} {currency} by bank transfer, reference {reference}."
+)
+PROCESSING = "The payment of {amount} {currency} is still processing at {gateway}."
+DECLINED = "Payment declined: {reason}"
+GATEWAY_UNAVAILABLE = "The payment gateway could not be reached: {reason}"
+GATEWAY_REFUSED = "The payment gateway refused the request: {reason}"
+NO_PAYMENT_METHOD = "Customer “{customer}” has no saved Stripe customer and payment method."
+STRIPE_NOT_CONFIGURED = "The Stripe gateway is chosen but STRIPE_API_KEY is not set."
+UNKNOWN_GATEWAY = "Unknown payment gateway “{name}” (BILLING_PAYMENT_GATEWAY)."
+# Auto-Sync
+SYNC_NOT_CONFIGURED = (
+    "Auto-Sync is not configured: set ACCOUNTING_WEBHOOK_URL and ACCOUNTING_WEBHOOK_SECRET."
+)
+SYNC_DELIVERED = "Delivered {event} to accounting (HTTP {status})."
+SYNC_REFUSED = "Accounting refused {event}: HTTP {status} {body}"
+SYNC_UNAVAILABLE = "Accounting could not be reached: {reason}"
+SYNC_WAITING_FOR_ISSUE = "Waiting for the issued event of this invoice to reach accounting first."
+# Any task
+NOT_LIVE = "Not done: invoice {number} is {status}."
+RETRYING = "Attempt {attempt} failed, trying again: {reason}"
+GAVE_UP = "Failed after {attempts} attempts: {reason}"
+UNEXPECTED = "Unexpected error: {error!r}"
+CANNOT_SEND_AGAIN = "Invoice {number} is {status}: only issued invoices are sent."

@@ -1,0 +1,38 @@
+"""Celery tasks of post-invoicing: a task id in, one service call, the retry policy."""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from invoicing.post_invoicing.running import Outcome, post_task_run
+from invoicing.post_invoicing.scheduling import post_tasks_requeue_stalled
+
+
+def retry_delay(retries: int) -> float:
+    """Exponential backoff with jitter: about base x 2^retries, capped; the jitter keeps
+    thousands of tasks failed by one outage from all coming back at the same second."""
+    ceiling = min(
+        settings.POST_INVOICING_RETRY_BASE_SECONDS * 2**retries,
+        settings.POST_INVOICING_RETRY_MAX_SECONDS,
+    )
+    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 (not cryptographic)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def run_post_invoicing_task(self, task_id: int) -> str:
+    """Run one post-invoicing task; transient failures come back with backoff until the
+    attempts run out, and the last one fails the task for good."""
+    last_attempt = self.request.retries + 1 >= settings.POST_INVOICING_MAX_ATTEMPTS
+    outcome = post_task_run(task_id=task_id, last_attempt=last_attempt)
+    if outcome is Outcome.RETRY:
+        raise self.retry(countdown=retry_delay(self.request.retries))
+    return outcome.value
+
+
+@shared_task(acks_late=True)
+def requeue_stalled_post_invoicing_tasks() -> int:
+    """Beat: queue again the pending tasks whose message was lost."""
+    return post_tasks_requeue_stalled()

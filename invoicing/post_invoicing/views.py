@@ -1,0 +1,53 @@
+"""Downloads for the web UI: an invoice's PDF, and the CSV export over a date range."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from invoicing.models import Invoice
+from invoicing.post_invoicing.export import invoices_csv_rows, invoices_for_export
+from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
+
+BAD_RANGE = "Give the range as ?start=YYYY-MM-DD&end=YYYY-MM-DD, start not after end."
+
+
+@require_GET
+@login_required
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def invoice_pdf_download(request, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice.objects.select_related("contract__customer"), pk=pk)
+    response = HttpResponse(invoice_pdf_render(invoice=invoice), content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{invoice_pdf_filename(invoice)}"'
+    return response
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@login_required
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def invoices_csv_download(request) -> HttpResponse:
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+        end = date.fromisoformat(request.GET.get("end", ""))
+        invoices_for_export(start=start, end=end)
+    except ValueError:
+        return HttpResponseBadRequest(BAD_RANGE)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in invoices_csv_rows(start=start, end=end)),
+        content_type="text/csv",
+    )
+    response["Content-Disposition"] = f'attachment; filename="invoices_{start}_{end}.csv"'
+    return response

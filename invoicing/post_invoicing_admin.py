@@ -1,0 +1,285 @@
+"""Post-invoicing on the invoice admin: task, payment and email inlines, the PDF download,
+and the Retry, Send again and transfer-received buttons and actions.
+
+Every action calls a service of invoicing.post_invoicing.actions; nothing here writes.
+InvoiceAdmin takes PostInvoicingInvoiceAdminMixin as its first base.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_POST
+
+from contracts.errors import BillingError
+from invoicing.models import Invoice
+from invoicing.post_invoicing.actions import (
+    invoices_send_again,
+    payment_transfer_record,
+    post_tasks_retry,
+)
+from invoicing.post_invoicing.admin import (
+    RETRY_PERMISSION,
+    SENT_AGAIN,
+    TRANSFER_PERMISSION,
+    TRANSFER_RECORDED,
+    post_button,
+    report,
+    report_retry,
+    status_badge,
+)
+from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask
+from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """Rows written by the services only (see invoicing.admin.ReadOnlyAdminMixin)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+class PostInvoicingTaskInline(_ReadOnlyInline):
+    model = PostInvoicingTask
+    verbose_name_plural = "post-invoicing tasks"
+    fields = ("kind", "state", "attempts", "last_attempt_at", "message")
+
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm(RETRY_PERMISSION):
+            return (*self.fields, "retry")
+        return self.fields
+
+    @admin.display(description="status")
+    def state(self, task):
+        return status_badge(task)
+
+    @admin.display(description="")
+    def retry(self, task):
+        if task.status not in (PostInvoicingTask.Status.FAILED, PostInvoicingTask.Status.PENDING):
+            return ""
+        url = reverse("admin:invoicing_invoice_retry_task", args=[task.invoice_id, task.pk])
+        return post_button(url, "Retry")
+
+
+class InvoiceEmailInline(_ReadOnlyInline):
+    model = InvoiceEmail
+    verbose_name_plural = "emails sent"
+    fields = ("sent_at", "recipient", "subject", "message_id")
+
+
+class PaymentInline(_ReadOnlyInline):
+    model = Payment
+    fields = (
+        "created_at",
+        "gateway",
+        "amount",
+        "currency",
+        "status",
+        "gateway_reference",
+        "idempotency_key",
+        "error",
+        "recorded_by",
+    )
+
+
+class PostInvoicingStateFilter(admin.SimpleListFilter):
+    """Invoices with a task in this state: where tonight's failures are."""
+
+    title = "post-invoicing"
+    parameter_name = "post_task_status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (PostInvoicingTask.Status.FAILED, "A task failed"),
+            (PostInvoicingTask.Status.PENDING, "A task pending"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in PostInvoicingTask.Status.values:
+            return queryset
+        tasks = PostInvoicingTask.objects.filter(status=self.value())
+        return queryset.filter(pk__in=tasks.values("invoice_id"))
+
+
+class PostInvoicingInvoiceAdminMixin:
+    """Adds post-invoicing to InvoiceAdmin: inlines, a fieldset, a list column, actions
+    and the PDF, Send again, Retry and transfer-received views."""
+
+    actions = ("retry_post_tasks_action", "send_again_action")
+    post_invoicing_fields = ("pdf", "payment_state", "send_again_button", "transfer_button")
+
+    def get_inlines(self, request, obj):
+        return (
+            *super().get_inlines(request, obj),
+            PostInvoicingTaskInline,
+            PaymentInline,
+            InvoiceEmailInline,
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fields = ["pdf", "payment_state"]
+        if request.user.has_perm(RETRY_PERMISSION):
+            fields.append("send_again_button")
+        if request.user.has_perm(TRANSFER_PERMISSION):
+            fields.append("transfer_button")
+        return [*super().get_fieldsets(request, obj), ("Post-invoicing", {"fields": fields})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *self.post_invoicing_fields)
+
+    def get_list_filter(self, request):
+        return (*super().get_list_filter(request), PostInvoicingStateFilter)
+
+    def get_list_display(self, request):
+        return (*super().get_list_display(request), "post_invoicing")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("post_tasks")
+
+    def has_retry_post_tasks_permission(self, request) -> bool:
+        return request.user.has_perm(RETRY_PERMISSION)
+
+    # Display
+    @admin.display(description="post-invoicing")
+    def post_invoicing(self, invoice):
+        parts = [(task.get_kind_display(), status_badge(task)) for task in invoice.post_tasks.all()]
+        if invoice.paid_at:
+            parts.append(("Paid", ""))
+        return format_html_join(" · ", "{} {}", parts) if parts else "—"
+
+    @admin.display(description="PDF")
+    def pdf(self, invoice):
+        url = reverse("admin:invoicing_invoice_pdf", args=[invoice.pk])
+        return format_html('<a href="{}">Download {}</a>', url, invoice_pdf_filename(invoice))
+
+    @admin.display(description="payment")
+    def payment_state(self, invoice):
+        if invoice.paid_at:
+            return format_html("<strong>Paid</strong> on {}", localize(localtime(invoice.paid_at)))
+        return "Unpaid"
+
+    @admin.display(description="send")
+    def send_again_button(self, invoice):
+        if invoice.status != Invoice.Status.ISSUED:
+            return "Only issued invoices are sent."
+        url = reverse("admin:invoicing_invoice_send_again", args=[invoice.pk])
+        return post_button(url, "Send again")
+
+    @admin.display(description="bank transfer")
+    def transfer_button(self, invoice):
+        awaiting = invoice.payments.filter(status=Payment.Status.AWAITING_TRANSFER).exists()
+        if invoice.paid_at or not awaiting:
+            return "—"
+        url = reverse("admin:invoicing_invoice_transfer_received", args=[invoice.pk])
+        return post_button(url, "Record transfer received")
+
+    # Actions (changelist)
+    @admin.action(description="Retry failed post-invoicing tasks", permissions=["retry_post_tasks"])
+    def retry_post_tasks_action(self, request, queryset):
+        failed = PostInvoicingTask.objects.filter(
+            invoice__in=queryset, status=PostInvoicingTask.Status.FAILED
+        )
+        result = post_tasks_retry(
+            task_ids=list(failed.values_list("id", flat=True)), user=request.user
+        )
+        report_retry(self, request, result.done)
+
+    @admin.action(description="Send again by email", permissions=["retry_post_tasks"])
+    def send_again_action(self, request, queryset):
+        result = invoices_send_again(
+            invoice_ids=list(queryset.values_list("id", flat=True)), user=request.user
+        )
+        report(self, request, SENT_AGAIN.format(count=result.done), result.refused)
+
+    # Views (change page buttons and the PDF)
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        def post(function):
+            return self.admin_site.admin_view(require_POST(function))
+
+        return [
+            path("<path:object_id>/pdf/", view(self.pdf_view), name="invoicing_invoice_pdf"),
+            path(
+                "<path:object_id>/send-again/",
+                post(self.send_again_view),
+                name="invoicing_invoice_send_again",
+            ),
+            path(
+                "<path:object_id>/post-tasks/<int:task_id>/retry/",
+                post(self.retry_task_view),
+                name="invoicing_invoice_retry_task",
+            ),
+            path(
+                "<path:object_id>/transfer-received/",
+                post(self.transfer_received_view),
+                name="invoicing_invoice_transfer_received",
+            ),
+            *super().get_urls(),
+        ]
+
+    def pdf_view(self, request, object_id):
+        invoice = self._invoice_or_404(request, object_id)
+        response = HttpResponse(invoice_pdf_render(invoice=invoice), content_type=PDF_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{invoice_pdf_filename(invoice)}"'
+        return response
+
+    def send_again_view(self, request, object_id):
+        invoice = self._invoice_for_post(request, object_id, RETRY_PERMISSION)
+        result = invoices_send_again(invoice_ids=[invoice.pk], user=request.user)
+        report(self, request, SENT_AGAIN.format(count=result.done), result.refused)
+        return self._back(invoice)
+
+    def retry_task_view(self, request, object_id, task_id):
+        invoice = self._invoice_for_post(request, object_id, RETRY_PERMISSION)
+        task_ids = invoice.post_tasks.filter(pk=task_id).values_list("id", flat=True)
+        result = post_tasks_retry(task_ids=list(task_ids), user=request.user)
+        report_retry(self, request, result.done)
+        return self._back(invoice)
+
+    def transfer_received_view(self, request, object_id):
+        invoice = self._invoice_for_post(request, object_id, TRANSFER_PERMISSION)
+        try:
+            payment_transfer_record(invoice=invoice, user=request.user)
+        except BillingError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, TRANSFER_RECORDED.format(number=invoice.number))
+        return self._back(invoice)
+
+    def _invoice_or_404(self, request, object_id) -> Invoice:
+        invoice = self.get_object(request, unquote(object_id))
+        if invoice is None:
+            raise Http404
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        return invoice
+
+    def _invoice_for_post(self, request, object_id, permission: str) -> Invoice:
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
+        return self._invoice_or_404(request, object_id)
+
+    def _back(self, invoice):
+        return redirect("admin:invoicing_invoice_change", invoice.pk)

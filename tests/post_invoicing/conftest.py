@@ -1,0 +1,124 @@
+"""Fixtures of the post-invoicing tests: loopback servers, settings pointing at them,
+Celery run inline, and a real worker whose environment points at them too."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.test import override_settings
+
+from billing_site.celery import app
+from tests.conftest import PROJECT_DIR, wait_until
+from tests.post_invoicing.servers import (
+    STRIPE_KEY,
+    WEBHOOK_SECRET,
+    FakeStripe,
+    Ledger,
+    MailServer,
+)
+
+# Short enough for tests, long enough for a 0.3 s timeout to be a timeout.
+FAST_RETRIES = {
+    "POST_INVOICING_MAX_ATTEMPTS": 3,
+    "POST_INVOICING_RETRY_BASE_SECONDS": 0.2,
+    "POST_INVOICING_RETRY_MAX_SECONDS": 1.0,
+    "ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS": 0.5,
+    "STRIPE_TIMEOUT_SECONDS": 2,
+    "EMAIL_TIMEOUT": 2,
+}
+
+
+@pytest.fixture
+def mail_server():
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_stripe():
+    server = FakeStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ledger():
+    server = Ledger().start()
+    yield server
+    server.stop()
+
+
+def _settings_for(mail_server, fake_stripe, ledger, gateway: str) -> dict:
+    return {
+        **FAST_RETRIES,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": mail_server.port,
+        "EMAIL_USE_TLS": False,
+        "BILLING_PAYMENT_GATEWAY": gateway,
+        "STRIPE_API_KEY": STRIPE_KEY,
+        "STRIPE_API_BASE": fake_stripe.url,
+        "ACCOUNTING_WEBHOOK_URL": f"{ledger.url}/ledger/events",
+        "ACCOUNTING_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+
+
+@pytest.fixture
+def outside_world(mail_server, fake_stripe, ledger):
+    """Settings pointing every post-invoicing task at the loopback servers (Stripe gateway)."""
+    with override_settings(**_settings_for(mail_server, fake_stripe, ledger, "stripe")):
+        yield {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger}
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery tasks run inline (retries too, without their countdown)."""
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def post_worker(subprocess_env, redis_url, mail_server, fake_stripe, ledger, tmp_path):
+    """A real Celery worker on Redis whose settings point at the loopback servers; its log
+    is in `log` (printed when a test fails)."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    log = tmp_path / "worker.log"
+    env = dict(subprocess_env, CELERY_BROKER_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="False")
+    env |= {
+        key: str(value)
+        for key, value in _settings_for(mail_server, fake_stripe, ledger, "stripe").items()
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "billing_site",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_until(lambda: "ready" in log.read_text() or worker.poll() is not None, timeout=30)
+    assert worker.poll() is None, log.read_text()
+    yield {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger, "log": log}
+    print(log.read_text())  # shown by pytest for a failed test
+    worker.terminate()
+    try:
+        worker.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        worker.kill()

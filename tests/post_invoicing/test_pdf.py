@@ -1,0 +1,147 @@
+"""The invoice PDF: its text read back with pypdf, and the same bytes every time."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from contracts.models import BillingSettings
+from invoicing.models import Invoice
+from invoicing.post_invoicing.pdf import invoice_pdf_render
+from invoicing.services import invoice_generate
+from tests.factories import ContractLineFactory, CustomerFactory
+from tests.post_invoicing.helpers import contract_invoiced
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(invoice: Invoice) -> str:
+    reader = PdfReader(io.BytesIO(invoice_pdf_render(invoice=invoice)))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def seller():
+    row = BillingSettings.load()
+    row.seller_name = "Northwind Billing GmbH"
+    row.seller_address = "Hafenstraße 12\n20457 Hamburg"
+    row.save()
+    return row
+
+
+def test_the_pdf_shows_seller_customer_number_dates_lines_and_totals(seller):
+    customer = CustomerFactory(name="Acme Widgets Ltd", address="1 Market Street\nLondon")
+    invoice = contract_invoiced(customer=customer)
+
+    text = pdf_text(invoice)
+
+    for expected in (
+        "Northwind Billing GmbH",
+        "Hafenstraße 12",
+        "Acme Widgets Ltd",
+        "1 Market Street",
+        invoice.number,
+        invoice.contract.number,
+        "2 Jan 2026",  # invoice date
+        "1 Feb 2026",  # due date: 30 days
+        "1 Jan 2026 – 31 Jan 2026",  # the period
+        invoice.lines.get().description,
+        "12.50",  # unit price
+        "125.00",  # the line and the subtotal
+        "25.00",  # tax
+        "Total EUR",
+        "150.00",
+        "Payment terms: 30 days",
+    ):
+        assert expected in text, expected
+
+
+def test_a_prorated_line_shows_its_days(seller):
+    invoice = contract_invoiced()
+    contract = invoice.contract
+    ContractLineFactory(
+        contract=contract,
+        description="Support from the 10th",
+        quantity=Decimal("1"),
+        unit_price=Decimal("310"),
+        start_date=datetime.date(2026, 2, 10),
+    )
+    february = invoice_generate(
+        schedule=contract.schedules.get(cycle_index=1), as_of=datetime.date(2026, 2, 2)
+    )
+
+    text = pdf_text(february)
+
+    assert "Support from the 10th" in text
+    assert "prorated 19 of 28 days" in text
+    assert "210.36" in text  # 310 x 19 / 28, rounded once
+
+
+def test_the_same_invoice_renders_to_the_same_bytes(seller):
+    invoice = contract_invoiced()
+
+    assert invoice_pdf_render(invoice=invoice) == invoice_pdf_render(
+        invoice=Invoice.objects.get(pk=invoice.pk)
+    )
+
+
+def test_a_replaced_invoice_says_so_and_names_its_replacement(seller):
+    old = contract_invoiced()
+    new = invoice_generate(schedule=old.schedule, replace=True, as_of=datetime.date(2026, 1, 5))
+    old.refresh_from_db()
+
+    old_text = pdf_text(old)
+    assert f"REPLACED BY {new.number}" in old_text  # the banner
+    assert "no longer payable" in old_text and "Please pay" not in old_text
+    assert f"Replaces {old.number}" in pdf_text(new)
+
+
+def test_a_paid_invoice_says_paid(seller):
+    invoice = contract_invoiced()
+    Invoice.objects.filter(pk=invoice.pk).update(
+        paid_at=timezone.make_aware(datetime.datetime(2026, 1, 9, 10, 0))
+    )
+    invoice.refresh_from_db()
+
+    text = pdf_text(invoice)
+
+    assert "Paid on 9 Jan 2026" in text
+    assert "Please pay" not in text
+
+
+def test_amounts_follow_the_currency_minor_unit(seller):
+    invoice = contract_invoiced(currency="JPY", unit_price="1250", quantity="3")
+
+    text = pdf_text(invoice)
+
+    assert "Total JPY" in text
+    assert "3,750" in text and "4,500" in text  # subtotal, total with 20 % tax
+    assert "3,750.00" not in text
+
+
+def test_many_lines_flow_onto_numbered_pages(seller):
+    invoice = contract_invoiced()
+    for position in range(60):
+        invoice.lines.create(
+            position=position + 1,
+            description=f"Extra line {position}",
+            quantity=1,
+            unit_price=0,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            proration=1,
+            amount=0,
+            tax_rate=0,
+            tax_amount=0,
+        )
+
+    reader = PdfReader(io.BytesIO(invoice_pdf_render(invoice=invoice)))
+
+    assert len(reader.pages) >= 2
+    assert f"Page 2 of {len(reader.pages)}" in reader.pages[1].extract_text()
+    assert "Extra line 59" in "".join(page.extract_text() for page in reader.pages)
