@@ -57,7 +57,7 @@ class Invoice(models.Model):
     )
     generated_via = models.CharField(max_length=10, choices=Door.choices)
     # Informational links, written by the batch generator only. They carry no database
-    # constraint: PostgreSQL's per-row foreign-key triggers on them cost a third of the
+    # constraint: PostgreSQL's per-row foreign-key triggers on them cost about 15 % of the
     # generation throughput (bench_generation), and losing one would lose no money.
     job = models.ForeignKey(
         "GenerationJob",
