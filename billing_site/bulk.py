@@ -99,23 +99,33 @@ def insert_rows(
     if not ignore_conflicts:
         copy_rows(model, columns, rows)
         return []
-    table = model._meta.db_table
-    staging = connection.ops.quote_name(f"staging_{table}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with _staged(model, columns, rows, "insert") as (cursor, staging):
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) "
+            f"SELECT {column_list} FROM {staging} ON CONFLICT DO NOTHING"
+        )
+    return []
+
+
+@contextmanager
+def _staged(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], use: str):
+    """COPY rows into a temporary table shaped like `columns` of the model's table, for
+    one set-based statement to read; the table is emptied afterwards and dropped at commit."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    staging = connection.ops.quote_name(f"staging_{use}_{model._meta.db_table}")
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-            f"SELECT {column_list} FROM {connection.ops.quote_name(table)} WITH NO DATA"
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
         )
         with _copy(cursor, f"COPY {staging} ({column_list}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(table)} ({column_list}) "
-            f"SELECT {column_list} FROM {staging} ON CONFLICT DO NOTHING"
-        )
+        yield cursor, staging
         cursor.execute(f"TRUNCATE {staging}")
-    return []
 
 
 def _attnames(model: type[models.Model], columns: Sequence[str]) -> list[str]:
@@ -136,19 +146,10 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: list[Se
         model.objects.bulk_update(objects, names[1:], batch_size=500)
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    staging = connection.ops.quote_name(f"staging_update_{model._meta.db_table}")
     quoted = [connection.ops.quote_name(column) for column in columns]
     assignments = ", ".join(f"{column} = s.{column}" for column in quoted[1:])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "
-            f"SELECT {', '.join(quoted)} FROM {table} WITH NO DATA"
-        )
-        with _copy(cursor, f"COPY {staging} ({', '.join(quoted)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    with _staged(model, columns, rows, "update") as (cursor, staging):
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments} FROM {staging} AS s "
             f"WHERE t.{quoted[0]} = s.{quoted[0]}"
         )
-        cursor.execute(f"TRUNCATE {staging}")
