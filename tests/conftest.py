@@ -26,6 +26,18 @@ def _require(condition: bool, what: str) -> None:
     pytest.skip(f"needs {what}")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_filesystem_broker_in_tests():
+    """Without Redis, tests that commit would queue real messages into the project's
+    .celery/ folder; an in-memory broker keeps them inside the test process."""
+    from billing_site.celery import app
+
+    if app.conf.broker_url.startswith("filesystem://"):
+        app.conf.broker_url = "memory://"
+        app.conf.broker_transport_options = {}
+    yield
+
+
 @pytest.fixture
 def postgresql(db):
     """Marks a test that needs PostgreSQL (constraints, row locks, COPY)."""
