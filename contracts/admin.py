@@ -7,6 +7,7 @@ follow an admin's edit exactly as they follow the web UI's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
@@ -168,6 +169,21 @@ class ContractLineInline(admin.TabularInline):
     )
 
 
+# The changelist's filters that the web contract list reads too: "select all N" in admin
+# travels to the bulk window as these filters, never as ids.
+ADMIN_FILTERS_AS_LIST_FILTERS = {
+    "q": "q",
+    "status__exact": "status",
+    "billing_frequency__exact": "frequency",
+    "billing_timing__exact": "timing",
+    "currency__exact": "currency",
+}
+ADMIN_FILTER_NOT_CARRIED = (
+    "The bulk window cannot select every contract for the filter(s) {names}: remove them, "
+    "or select the contracts on one page."
+)
+
+
 @admin.register(BillingContract)
 class BillingContractAdmin(admin.ModelAdmin):
     form = ContractForm
@@ -186,6 +202,31 @@ class BillingContractAdmin(admin.ModelAdmin):
     )
     list_select_related = ("customer",)
     list_filter = ("status", "billing_frequency", "billing_timing", "currency", "auto_send")
+    actions = ["generate_invoices_bulk"]
+
+    @admin.action(description="Generate invoices (bulk)…", permissions=["generate"])
+    def generate_invoices_bulk(self, request, queryset):
+        """Open the web UI's bulk window on the selection (the same door as the list's)."""
+        if request.POST.get("select_across") != "1":  # the ticked rows of one page
+            query = {"contracts": list(queryset.values_list("pk", flat=True))}
+        else:
+            ignored = {"o", "p", "e"}  # order, page, error flag: they select nothing
+            unknown = sorted(set(request.GET) - ADMIN_FILTERS_AS_LIST_FILTERS.keys() - ignored)
+            if unknown:
+                names = ", ".join(unknown)
+                self.message_user(request, ADMIN_FILTER_NOT_CARRIED.format(names=names), "error")
+                return None
+            query = {"selection": "matching"}
+            query |= {
+                ADMIN_FILTERS_AS_LIST_FILTERS[k]: v
+                for k, v in request.GET.items()
+                if k not in ignored
+            }
+        return HttpResponseRedirect(f"{reverse('invoicing:bulk')}?{urlencode(query, doseq=True)}")
+
+    def has_generate_permission(self, request) -> bool:
+        return request.user.has_perm("invoicing.generate_invoice")
+
     search_fields = ("number", "name", "customer__name")
     date_hierarchy = "start_date"
     show_full_result_count = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from contracts.models import BillingContract
-from contracts.selectors import CONTRACT_SORTS, ContractFilters
+from contracts.selectors import CONTRACT_SORTS, ContractFilters, selected_contract_ids
 from invoicing.money import CURRENCY_CODES
 
 ANY = [("", "Any")]
@@ -59,3 +59,74 @@ class ContractFilterForm(forms.Form):
             next_to=data.get("next_to"),
             sort=data.get("sort") or "number",
         )
+
+    def query_without_page(self) -> str:
+        """The list's filters as a query string, to select every contract they match."""
+        query = self.data.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
+
+# The explicit ids a bulk action may carry: a page of the list, or an admin page. Larger
+# selections travel as the list's filters (`selection=matching`), never as ids.
+MAX_EXPLICIT_IDS = 500  # under Django's 1,000 fields a request may carry
+SELECTION_MATCHING = "matching"
+NOT_CONTRACT_IDS = "The selection is not a list of contracts: reload the list and select again."
+TOO_MANY_IDS = (
+    f"At most {MAX_EXPLICIT_IDS} contracts can be selected one by one: select every contract "
+    "matching a filter instead."
+)
+
+
+class ContractSelectionForm(forms.Form):
+    """Which contracts a bulk action is for: ticked ids, or every contract matching the
+    contract list's filters (rebuilt from the filters on the server)."""
+
+    selection = forms.ChoiceField(
+        choices=[("", "The ticked contracts"), (SELECTION_MATCHING, "Every matching contract")],
+        required=False,
+    )
+    contracts = forms.CharField(required=False)  # read as a list in clean_contracts
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.filter_form = ContractFilterForm(data)
+        self.raw_ids = data.getlist("contracts") if hasattr(data, "getlist") else []
+
+    def clean_contracts(self) -> list[int]:
+        if len(self.raw_ids) > MAX_EXPLICIT_IDS:
+            raise forms.ValidationError(TOO_MANY_IDS)
+        try:
+            return [int(value) for value in self.raw_ids]
+        except ValueError:
+            raise forms.ValidationError(NOT_CONTRACT_IDS) from None
+
+    @property
+    def matching(self) -> bool:
+        return self.is_valid() and self.cleaned_data["selection"] == SELECTION_MATCHING
+
+    def contract_ids(self) -> list[int]:
+        """The selected contracts' ids; unknown ids are kept for the service to refuse."""
+        if self.matching:
+            return selected_contract_ids(self.filter_form.filters())
+        return self.cleaned_data["contracts"] if self.is_valid() else []
+
+    def hidden_fields_to_carry(self) -> list[tuple[str, str]]:
+        """(name, value) pairs that carry this selection through the bulk window's forms."""
+        if self.matching:
+            pairs = [("selection", SELECTION_MATCHING)]
+            for name in self.filter_form.fields:
+                value = self.data.get(name)
+                if value:
+                    pairs.append((name, value))
+            return pairs
+        return [("contracts", str(pk)) for pk in (self.cleaned_data or {}).get("contracts", [])]
+
+
+class LineQuantityForm(forms.Form):
+    """A line's new quantity from an effective date; the service checks the dates."""
+
+    quantity = forms.DecimalField(label="New quantity", max_digits=12, decimal_places=4)
+    effective_date = forms.DateField(
+        label="Effective from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

@@ -60,6 +60,11 @@ def contracts_matching(filters: ContractFilters) -> QuerySet[BillingContract]:
     return contracts.order_by(*_ordering(filters.sort))
 
 
+def selected_contract_ids(filters: ContractFilters) -> list[int]:
+    """Ids of every contract the filters match: the bulk window's "all matching" selection."""
+    return list(contracts_matching(filters).order_by("id").values_list("id", flat=True))
+
+
 def _ordering(sort: str) -> list:
     descending = sort.startswith("-")
     fields = CONTRACT_SORTS.get(sort.removeprefix("-"), CONTRACT_SORTS["number"])

@@ -7,4 +7,5 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("<int:pk>/", views.contract_detail, name="detail"),
+    path("lines/<int:pk>/quantity/", views.line_quantity_change, name="line_quantity"),
 ]

@@ -1,12 +1,18 @@
-"""The contract list and the contract page: read-only, for anyone who may view contracts."""
+"""The contract list and the contract page, for anyone who may view contracts; changing a
+line's quantity, for those who may change lines."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_POST
 
-from contracts.forms import ContractFilterForm
-from contracts.models import BillingContract
+from contracts.errors import BillingError
+from contracts.forms import ContractFilterForm, LineQuantityForm
+from contracts.models import BillingContract, ContractLine
 from contracts.selectors import contract_list_page, contract_overview
+from contracts.services import contract_line_change_quantity
 
 
 @require_GET
@@ -17,9 +23,13 @@ def contract_list(request):
     form = ContractFilterForm(request.GET)
     filters = form.filters()
     page = contract_list_page(filters=filters, page_number=request.GET.get("page"))
-    return render(
-        request, "contracts/contract_list.html", {"form": form, "page": page, "sort": filters.sort}
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "sort": filters.sort,
+        "filter_query": form.query_without_page(),
+    }
+    return render(request, "contracts/contract_list.html", context)
 
 
 @require_GET
@@ -29,6 +39,37 @@ def contract_detail(request, pk: int):
     """One contract: terms, lines, change log, schedules, invoices and audit trail."""
     contract = get_object_or_404(BillingContract.objects.select_related("customer"), pk=pk)
     overview = contract_overview(contract=contract, schedule_state=request.GET.get("schedules", ""))
-    return render(
-        request, "contracts/contract_detail.html", {"overview": overview, "contract": contract}
-    )
+    context = {
+        "overview": overview,
+        "contract": contract,
+        "quantity_form": LineQuantityForm(initial={"effective_date": timezone.localdate()}),
+    }
+    return render(request, "contracts/contract_detail.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("contracts.change_contractline", raise_exception=True)
+def line_quantity_change(request, pk: int):
+    """Change a line's quantity from an effective date, recorded in the change log."""
+    line = get_object_or_404(ContractLine.objects.select_related("contract"), pk=pk)
+    form = LineQuantityForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("contracts:detail", pk=line.contract_id)
+    before = line.quantity
+    try:
+        change = contract_line_change_quantity(line=line, user=request.user, **form.cleaned_data)
+    except BillingError as error:
+        messages.error(request, str(error))
+        return redirect("contracts:detail", pk=line.contract_id)
+    if change is None:
+        messages.info(request, f"“{line.description}” already has this quantity: nothing changed.")
+    else:
+        messages.success(
+            request,
+            f"“{line.description}”: quantity {before.normalize():f} → "
+            f"{change.quantity_after.normalize():f} from {date_format(change.effective_date)}.",
+        )
+    return redirect("contracts:detail", pk=line.contract_id)

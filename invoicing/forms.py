@@ -6,6 +6,8 @@ from django import forms
 from django.utils.formats import date_format
 
 from contracts.models import BillingContract
+from invoicing import errors
+from invoicing.models import GenerationJob
 from invoicing.selectors import CycleReview, ScheduleFilters
 from invoicing.services.cycle_choices import POST_INVOICING_LABELS, CycleChoice, CycleChoices
 
@@ -167,3 +169,70 @@ class ScheduleFilterForm(forms.Form):
             invoice_to=data.get("invoice_to"),
             month_boundary=bool(data.get("month_boundary")),
         )
+
+
+def iso_date_input() -> forms.DateInput:
+    """A browser date picker: it only reads ISO dates, whatever the locale."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+REPLACE_NEEDS_CONFIRMATION = (
+    "Replacing existing invoices needs the confirmation ticked: nothing was queued."
+)
+BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
+
+
+class BulkRegularForm(forms.Form):
+    """The bulk window's Regular tab: each contract's cycle containing a date."""
+
+    cycle_date = forms.DateField(label="Billing cycle containing", widget=iso_date_input())
+    auto_send = forms.BooleanField(label=POST_INVOICING_LABELS["auto_send"], required=False)
+    auto_charge = forms.BooleanField(label=POST_INVOICING_LABELS["auto_charge"], required=False)
+    auto_sync = forms.BooleanField(label=POST_INVOICING_LABELS["auto_sync"], required=False)
+    replace = forms.BooleanField(label="Replace existing invoices", required=False)
+    confirm_replace = forms.BooleanField(
+        required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("replace") and not cleaned.get("confirm_replace"):
+            raise forms.ValidationError(REPLACE_NEEDS_CONFIRMATION)
+        return cleaned
+
+    def post_tasks(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] for name in ("auto_send", "auto_charge", "auto_sync")}
+
+
+class BulkChangeLogForm(forms.Form):
+    """The bulk window's Change Log tab: the period whose unbilled changes are invoiced.
+    The order of the dates is the service's to check, with its own message."""
+
+    period_start = forms.DateField(label="Period start", widget=iso_date_input())
+    period_end = forms.DateField(label="Period end", widget=iso_date_input())
+
+
+class RunJobFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any")] + GenerationJob.Status.choices, required=False)
+
+    def status_shown(self) -> str:
+        return self.cleaned_data.get("status", "") if self.is_valid() else ""
+
+
+class ChangeLogInvoiceForm(forms.Form):
+    """One contract's change-log invoice: the period, and the preview's fingerprint."""
+
+    period_start = forms.DateField(label="Changes from", widget=iso_date_input())
+    period_end = forms.DateField(label="to", widget=iso_date_input())
+    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            raise forms.ValidationError(errors.PERIOD_REVERSED.format(start=start, end=end))
+        return cleaned
+
+
+class InvoiceVoidForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=200)

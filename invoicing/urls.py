@@ -6,10 +6,23 @@ app_name = "invoicing"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("contracts/bulk/", views.BulkGenerateView.as_view(), name="bulk"),
     path(
         "contracts/<int:contract_pk>/generate/",
         views.GenerateInvoiceView.as_view(),
         name="generate",
     ),
+    path(
+        "contracts/<int:contract_pk>/change-log-invoice/",
+        views.ChangeLogInvoiceView.as_view(),
+        name="change_log_invoice",
+    ),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/void/", views.invoice_void_view, name="invoice_void"),
+    path("invoices/<int:pk>/replace/", views.change_log_replace_view, name="change_log_replace"),
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/retry/", views.run_retry_view, name="run_retry"),
+    path("runs/<int:pk>/resume/", views.run_resume_view, name="run_resume"),
+    path("runs/jobs/<int:pk>/", views.job_detail, name="job_detail"),
 ]

@@ -15,6 +15,9 @@
     }
     const count = scope.querySelector("[data-selected-count]");
     if (count) count.textContent = ticked ? ticked + " selected" : "";
+    // Nothing ticked, nothing to generate (the server refuses an empty selection anyway).
+    const submit = scope.querySelector("[data-selection-submit]");
+    if (submit) submit.disabled = ticked === 0;
   }
 
   document.addEventListener("change", function (event) {

@@ -148,14 +148,15 @@ def test_a_second_click_while_generating_sends_nothing_and_one_invoice_is_create
     assert Invoice.objects.filter(contract=contract).count() == 1
 
 
-def test_select_all_ticks_every_row_of_the_page_and_bulk_generation_is_not_offered_yet(
+def test_select_all_ticks_every_row_of_the_page_and_enables_bulk_generation(
     page, manager, contract
 ):
     active_contract(as_of=timezone.localdate())
     sign_in(page, manager, then="/contracts/")
 
+    expect(page.get_by_role("button", name="Generate invoices…")).to_be_disabled()
     page.get_by_label("Select all contracts on this page").check()
 
     expect(page.locator("[data-select-row]:checked")).to_have_count(2)
     expect(page.get_by_text("2 selected")).to_be_visible()
-    expect(page.get_by_role("button", name="Generate invoices…")).to_be_disabled()
+    expect(page.get_by_role("button", name="Generate invoices…")).to_be_enabled()

@@ -137,14 +137,21 @@ def test_each_row_shows_its_next_invoice_date_and_its_last_live_invoice(manager_
     assert latest.number in page and "1 Mar 2026" in page and "EUR\u00a0150.00" in page
 
 
-def test_rows_have_bulk_checkboxes_and_the_bulk_action_is_visibly_not_wired_yet(
-    manager_client, book
-):
-    page = manager_client.get(LIST).content.decode()
+def test_rows_have_bulk_checkboxes_that_open_the_bulk_window(manager_client, book):
+    page = manager_client.get(LIST, {"status": "active"}).content.decode()
 
-    assert page.count("data-select-row") == 4
+    assert page.count('form="bulk-selection"') == page.count("data-select-row")
     assert "data-select-all" in page
-    assert re.search(r'<button[^>]*\sdisabled\s[^>]*title="Comes with bulk generation', page)
+    assert re.search(r'<form[^>]*id="bulk-selection"[^>]*action="/contracts/bulk/"', page)
+    # "Every matching" carries the filters, never the ids.
+    assert "/contracts/bulk/?selection=matching&amp;status=active" in page
+
+
+def test_viewers_are_not_offered_bulk_generation(viewer_client, book):
+    page = viewer_client.get(LIST).content.decode()
+
+    assert 'id="bulk-selection"' not in page
+    assert "data-select-matching" not in page
 
 
 def test_the_list_runs_the_same_queries_for_a_page_of_many_contracts(

@@ -1,0 +1,246 @@
+"""Reads behind the bulk window, a run's progress page, its job pages and the runs history.
+
+The progress page is polled every second while a run of 100,000 jobs is going: it reads
+the counts in one aggregate query and one page of jobs, whatever the size of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from contracts.models import BillingContract
+from invoicing.models import GenerationJob, GenerationRun, Invoice
+from invoicing.services.batches import cycle_targets
+from invoicing.services.bulk import POST_TASKS, STALLED_AFTER, run_is_stalled
+from invoicing.services.cycle_choices import POST_INVOICING_LABELS
+from schedules import cycles
+
+CYCLE_ROWS_SHOWN = 50
+JOBS_PER_PAGE = 50
+RUNS_PER_PAGE = 25
+OPEN_STATUSES = (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING)
+
+
+@dataclass(frozen=True)
+class BulkCycleRow:
+    """One selected contract as the Regular tab will bill it: its cycle, or why not."""
+
+    contract: BillingContract
+    cycle: cycles.Cycle | None
+    skipped: str
+
+
+def bulk_cycle_rows(contract_ids: Sequence[int], cycle_date: date) -> list[BulkCycleRow]:
+    """The first selected contracts with the cycle containing `cycle_date` for each."""
+    shown = list(contract_ids[:CYCLE_ROWS_SHOWN])
+    skipped: dict[int, str] = {}
+    targets = cycle_targets(shown, cycle_date, skipped)
+    contracts = BillingContract.objects.select_related("customer").in_bulk(shown)
+    rows = []
+    for pk in shown:
+        contract = contracts.get(pk)
+        if contract is None:
+            continue
+        cycle = None
+        if pk in targets:
+            cycle = cycles.cycle_at(
+                contract.start_date, contract.billing_frequency, targets[pk], contract.end_date
+            )
+        rows.append(BulkCycleRow(contract, cycle, skipped.get(pk, "")))
+    return rows
+
+
+def post_task_defaults(contract_ids: Sequence[int]) -> dict[str, bool]:
+    """Each post-invoicing task: ticked when every selected contract asks for it."""
+    found = BillingContract.objects.filter(pk__in=contract_ids).aggregate(
+        total=Count("id"), **{task: Count("id", filter=Q(**{task: True})) for task in POST_TASKS}
+    )
+    return {task: found["total"] > 0 and found[task] == found["total"] for task in POST_TASKS}
+
+
+def run_parameters_described(run: GenerationRun) -> str:
+    """A run's parameters as a billing manager reads them."""
+    parameters = run.parameters or {}
+    parts = []
+    if "cycle_date" in parameters:
+        parts.append(f"cycle containing {_day(parameters['cycle_date'])}")
+        if parameters.get("replace"):
+            parts.append("replacing existing invoices")
+    elif "period_start" in parameters:
+        period = f"{_day(parameters['period_start'])} – {_day(parameters['period_end'])}"
+        parts.append(f"change log {period}")
+    elif "as_of" in parameters:
+        parts.append(f"due on {_day(parameters['as_of'])}")
+    if "contracts" in parameters:
+        parts.append(f"{parameters['contracts']} contracts")
+    tasks = [
+        POST_INVOICING_LABELS[task] for task, on in parameters.get("post_tasks", {}).items() if on
+    ]
+    if "post_tasks" in parameters:
+        parts.append(", ".join(tasks) if tasks else "no post-invoicing tasks")
+    return "; ".join(parts) or "—"
+
+
+def _day(iso: str) -> str:
+    return date_format(date.fromisoformat(iso))
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    run: GenerationRun
+    counts: dict[str, int]
+    total: int
+    done: int
+    percent: int
+    elapsed: timedelta | None
+    remaining: timedelta | None
+    stalled: bool
+    status_shown: str
+    jobs: Page
+
+    @property
+    def finished(self) -> bool:
+        return self.run.status == GenerationRun.Status.FINISHED
+
+    @property
+    def parameters(self) -> str:
+        return run_parameters_described(self.run)
+
+    @property
+    def elapsed_text(self) -> str:
+        return duration_described(self.elapsed)
+
+    @property
+    def remaining_text(self) -> str:
+        return duration_described(self.remaining)
+
+
+def duration_described(span: timedelta | None) -> str:
+    """ "4 s", "2 min 05 s", "1 h 03 min": how long, to the second."""
+    if span is None:
+        return "—"
+    seconds = max(0, int(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def run_progress(*, run: GenerationRun, status: str, page_number) -> RunProgress:
+    """Counts, timing, whether the run stalled, and one page of its jobs."""
+    counts = run.counts()
+    total = sum(counts.values())
+    done = total - sum(counts[s] for s in OPEN_STATUSES)
+    elapsed = _elapsed(run)
+    remaining = None
+    if elapsed and done and done < total:
+        # The pace so far, applied to what is left: good enough for "about a minute".
+        remaining = elapsed * ((total - done) / done)
+    return RunProgress(
+        run=run,
+        counts=counts,
+        total=total,
+        done=done,
+        percent=100 * done // total if total else 100,
+        elapsed=elapsed,
+        remaining=remaining,
+        stalled=_stalled(run),
+        status_shown=status,
+        jobs=run_jobs_page(
+            run=run,
+            status=status,
+            page_number=page_number,
+            count=counts.get(status, 0) if status else total,
+        ),
+    )
+
+
+def _stalled(run: GenerationRun) -> bool:
+    # Stalled means nothing finished for STALLED_AFTER since the run started, so a younger
+    # run cannot be: its page, polled every second, spares the two queries of the check.
+    started = run.started_at or run.created_at
+    if started and timezone.now() - started < STALLED_AFTER:
+        return False
+    return run_is_stalled(run)
+
+
+def _elapsed(run: GenerationRun) -> timedelta | None:
+    start = run.started_at or run.created_at
+    return (run.finished_at or timezone.now()) - start if start else None
+
+
+def run_jobs_page(
+    *, run: GenerationRun, status: str, page_number, count: int | None = None
+) -> Page:
+    """One page of the run's jobs, each carrying its invoices (one query for the page).
+    `count`, when the caller has it from the run's counts, spares counting 100,000 rows again."""
+    jobs = run.jobs.select_related("contract__customer").order_by("id")
+    if status:
+        jobs = jobs.filter(status=status)
+    paginator = Paginator(jobs, JOBS_PER_PAGE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # what the cached `count` would have found
+    page = paginator.get_page(page_number)
+    invoices: dict[int, list[Invoice]] = {}
+    for invoice in Invoice.objects.filter(job_id__in=[job.pk for job in page]).order_by("id"):
+        invoices.setdefault(invoice.job_id, []).append(invoice)
+    for job in page:
+        job.invoices_shown = invoices.get(job.pk, [])
+    return page
+
+
+def runs_page(*, page_number) -> Page:
+    """One page of every run, newest first, each with its outcome counts (one query)."""
+    runs = GenerationRun.objects.select_related("requested_by").order_by("-created_at", "-id")
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(page_number)
+    counts: dict[int, dict[str, int]] = {
+        run.pk: dict.fromkeys(GenerationJob.Status.values, 0) for run in page
+    }
+    rows = (
+        GenerationJob.objects.filter(run_id__in=counts.keys())
+        .values_list("run_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for run_id, status, n in rows:
+        counts[run_id][status] = n
+    for run in page:
+        run.job_counts = counts[run.pk]
+        run.described = run_parameters_described(run)
+    return page
+
+
+@dataclass(frozen=True)
+class JobOverview:
+    job: GenerationJob
+    cycle: cycles.Cycle | None
+    invoices: list[Invoice]
+    parameters: str
+
+
+def job_overview(*, job: GenerationJob) -> JobOverview:
+    """One job: its contract, the cycle or period it billed, its invoices and timings."""
+    contract, parameters = job.contract, job.run.parameters or {}
+    cycle = None
+    if "cycle_date" in parameters:
+        day = date.fromisoformat(parameters["cycle_date"])
+        try:
+            cycle = cycles.cycle_containing(
+                contract.start_date, contract.billing_frequency, day, contract.end_date
+            )
+        except ValueError:
+            cycle = None  # the job's message says it had no cycle that day
+    return JobOverview(
+        job=job,
+        cycle=cycle,
+        invoices=list(job.invoices.order_by("id")),
+        parameters=run_parameters_described(job.run),
+    )

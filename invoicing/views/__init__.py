@@ -1,0 +1,25 @@
+"""Invoicing pages, one module per area; the URLconf reads them all from here."""
+
+from invoicing.views.bulk import BulkGenerateView
+from invoicing.views.change_log import (
+    ChangeLogInvoiceView,
+    change_log_replace_view,
+    invoice_void_view,
+)
+from invoicing.views.generate import GenerateInvoiceView, dashboard, invoice_detail
+from invoicing.views.runs import job_detail, run_detail, run_list, run_resume_view, run_retry_view
+
+__all__ = [
+    "BulkGenerateView",
+    "ChangeLogInvoiceView",
+    "change_log_replace_view",
+    "invoice_void_view",
+    "GenerateInvoiceView",
+    "dashboard",
+    "invoice_detail",
+    "job_detail",
+    "run_detail",
+    "run_list",
+    "run_resume_view",
+    "run_retry_view",
+]
