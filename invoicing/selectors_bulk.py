@@ -59,7 +59,7 @@ def bulk_cycle_rows(contract_ids: Sequence[int], cycle_date: date) -> list[BulkC
 
 def post_task_defaults(contract_ids: Sequence[int]) -> dict[str, bool]:
     """Each post-invoicing task: ticked when every selected contract asks for it."""
-    found = BillingContract.objects.filter(pk__in=contract_ids).aggregate(
+    found = BillingContract.objects.filter(pk__any=list(contract_ids)).aggregate(
         total=Count("id"), **{task: Count("id", filter=Q(**{task: True})) for task in POST_TASKS}
     )
     return {task: found["total"] > 0 and found[task] == found["total"] for task in POST_TASKS}

@@ -119,3 +119,13 @@ def test_contracts_that_make_no_cycle_possible_are_refused(postgresql, fields):
     contract = BillingContractFactory(start_date=D(2026, 1, 1))
 
     assert refused(lambda: BillingContract.objects.filter(pk=contract.pk).update(**fields))
+
+
+@pytest.mark.parametrize("ids", [[], [1], [1, 3]])
+def test_the_any_lookup_matches_exactly_the_listed_ids(db, ids):
+    contracts = [BillingContractFactory() for _ in range(3)]
+    wanted = [contracts[i - 1].pk for i in ids]
+
+    found = set(BillingContract.objects.filter(pk__any=wanted).values_list("id", flat=True))
+
+    assert found == set(wanted)

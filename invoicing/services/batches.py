@@ -148,7 +148,7 @@ def cycle_targets(
     """Each active contract's cycle index at `cycle_date`; the others into `skipped`."""
     targets = {}
     for contract_id, status, start, end, frequency in BillingContract.objects.filter(
-        pk__in=contract_ids
+        pk__any=list(contract_ids)
     ).values_list("id", "status", "start_date", "end_date", "billing_frequency"):
         if status != BillingContract.Status.ACTIVE:
             skipped[contract_id] = errors.SKIPPED_NOT_ACTIVE.format(status=status)

@@ -44,7 +44,7 @@ def bulk_selection_validate(contract_ids: Collection[int]) -> list[int]:
     ids = sorted(set(contract_ids))
     if not ids:
         raise BulkError(errors.BULK_EMPTY_SELECTION)
-    found = set(BillingContract.objects.filter(pk__in=ids).values_list("id", flat=True))
+    found = set(BillingContract.objects.filter(pk__any=ids).values_list("id", flat=True))
     if missing := len(ids) - len(found):
         raise BulkError(errors.BULK_UNKNOWN_CONTRACTS.format(count=missing))
     return ids
