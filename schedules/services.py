@@ -105,21 +105,7 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
             as_of=as_of,
             ahead=ahead,
         )
-        for cycle in added:
-            anchor = cycles.next_invoice_date(cycle, timing)
-            rows.append(
-                (
-                    cid,
-                    cycle.index,
-                    cycle.start,
-                    cycle.end,
-                    anchor,
-                    cycles.invoice_date(cycle, timing, offset),
-                    "pending",
-                    now,
-                    now,
-                )
-            )
+        rows.extend(_schedule_row(cid, cycle, timing, offset, now) for cycle in added)
         if added and not pending:
             # Schedules added after a Pending one leave the Next Invoice Date as it was.
             touched.append(cid)
@@ -194,43 +180,45 @@ def schedules_ensure_cycles(targets: dict[int, int]) -> int:
     """
     if not targets:
         return 0
-    contracts = BillingContract.objects.filter(pk__in=targets.keys()).annotate(
-        last_index=Max("schedules__cycle_index")
+    contracts = (
+        BillingContract.objects.filter(pk__any=list(targets))
+        .annotate(last_index=Max("schedules__cycle_index"))
+        .values_list(
+            "id",
+            "start_date",
+            "billing_frequency",
+            "end_date",
+            "billing_timing",
+            "invoice_offset_days",
+            "last_index",
+        )
     )
     rows, touched, now = [], [], timezone.now()
-    for contract in contracts:
-        first = 0 if contract.last_index is None else contract.last_index + 1
-        for index in range(first, targets[contract.pk] + 1):
-            cycle = contract.cycle_at(index)
-            schedule = _pending_schedule(contract, cycle)
-            rows.append(
-                (
-                    contract.pk,
-                    index,
-                    cycle.start,
-                    cycle.end,
-                    schedule.next_invoice_date,
-                    schedule.invoice_date,
-                    "pending",
-                    now,
-                    now,
-                )
-            )
-        if first <= targets[contract.pk]:
-            touched.append(contract.pk)
+    for cid, start, frequency, end, timing, offset, last_index in contracts:
+        first = 0 if last_index is None else last_index + 1
+        if first > targets[cid]:
+            continue  # the usual case: kept ahead already
+        rows.extend(
+            _schedule_row(cid, cycles.cycle_at(start, frequency, index, end), timing, offset, now)
+            for index in range(first, targets[cid] + 1)
+        )
+        touched.append(cid)
     with transaction.atomic():
         insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)
         contracts_refresh_next_invoice_date(touched)
     return len(rows)
 
 
-def _pending_schedule(contract: BillingContract, cycle: cycles.Cycle) -> BillingSchedule:
-    timing = contract.billing_timing
-    return BillingSchedule(
-        contract=contract,
-        cycle_index=cycle.index,
-        period_start=cycle.start,
-        period_end=cycle.end,
-        next_invoice_date=cycles.next_invoice_date(cycle, timing),
-        invoice_date=cycles.invoice_date(cycle, timing, contract.invoice_offset_days),
+def _schedule_row(contract_id: int, cycle: cycles.Cycle, timing, offset_days: int, now) -> tuple:
+    """A Pending schedule of a cycle, in SCHEDULE_COLUMNS order."""
+    return (
+        contract_id,
+        cycle.index,
+        cycle.start,
+        cycle.end,
+        cycles.next_invoice_date(cycle, timing),
+        cycles.invoice_date(cycle, timing, offset_days),
+        BillingSchedule.Status.PENDING,
+        now,
+        now,
     )
