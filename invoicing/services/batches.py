@@ -167,7 +167,10 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
             schedule_id__in=[row.id for row in rows],
             kind=Invoice.Kind.REGULAR,
             status=Invoice.Status.ISSUED,
-        ).values_list("schedule_id", "id", "number", "paid_at")
+        )
+        # Locked: a payment landing now must either be seen here or wait for us.
+        .select_for_update()
+        .values_list("schedule_id", "id", "number", "paid_at")
     }
     blocked = change_log_invoices_within([row for row in rows if row.id in live]) if replace else {}
     claimed, replaces = [], {}

@@ -70,7 +70,8 @@ def invoice_generate(
         )
     if schedule.status == BillingSchedule.Status.CANCELLED:
         raise GenerationError(errors.CYCLE_CANCELLED.format(cycle=_cycle_label(schedule)))
-    live = invoice_live_for(schedule)
+    # Locked: a payment landing now must either be seen here or wait for us.
+    live = invoice_live_for(schedule, lock=True)
     if live is not None and not replace:
         raise GenerationError(
             errors.ALREADY_INVOICED.format(cycle=_cycle_label(schedule), number=live.number)
@@ -99,11 +100,12 @@ def invoice_generate(
     return invoice
 
 
-def invoice_live_for(schedule: BillingSchedule) -> Invoice | None:
+def invoice_live_for(schedule: BillingSchedule, *, lock: bool = False) -> Invoice | None:
     """The issued regular invoice of a schedule, if any (the database allows one)."""
-    return Invoice.objects.filter(
+    invoices = Invoice.objects.filter(
         schedule=schedule, kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
-    ).first()
+    )
+    return (invoices.select_for_update() if lock else invoices).first()
 
 
 def change_log_invoices_within(schedules) -> dict[int, str]:
