@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -71,9 +70,10 @@ def subprocess_env(postgresql, transactional_db):
 
 
 @pytest.fixture
-def celery_workers(subprocess_env, redis_url):
+def celery_workers(subprocess_env, redis_url, tmp_path):
     """Start real Celery worker processes on Redis and the test database; all are
-    stopped at the end. `start(**env)` returns the process."""
+    stopped at the end, and their logs printed (pytest shows them for a failed test).
+    `start(**env)` returns the process, with its log file as `.log_path`."""
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -81,6 +81,7 @@ def celery_workers(subprocess_env, redis_url):
 
     def start(**extra_env) -> subprocess.Popen:
         env = dict(subprocess_env, CELERY_BROKER_URL=redis_url, **extra_env)
+        log_path = tmp_path / f"worker-{len(started)}.log"
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -96,12 +97,13 @@ def celery_workers(subprocess_env, redis_url):
             ],
             cwd=PROJECT_DIR,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=log_path.open("w"),
             stderr=subprocess.STDOUT,
-            text=True,
         )
+        worker.log_path = log_path
         started.append(worker)
-        _wait_for_line(worker, "ready", timeout=30)
+        wait_until(lambda: "ready" in log_path.read_text() or worker.poll() is not None, 30)
+        assert worker.poll() is None, log_path.read_text()
         return worker
 
     yield start
@@ -112,25 +114,13 @@ def celery_workers(subprocess_env, redis_url):
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+        print(worker.log_path.read_text())
 
 
 @pytest.fixture
 def celery_worker(celery_workers):
     """One real Celery worker process consuming from Redis, on the test database."""
     return celery_workers()
-
-
-def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if needle in line:
-            # Keep draining the pipe so a chatty worker never blocks on a full buffer.
-            threading.Thread(target=process.stdout.read, daemon=True).start()
-            return
-        if not line and process.poll() is not None:
-            break
-    raise RuntimeError(f"process did not print {needle!r} within {timeout} s")
 
 
 def wait_until(condition, timeout: float = 30, interval: float = 0.2):

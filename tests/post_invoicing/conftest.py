@@ -3,14 +3,10 @@ Celery run inline, and a real worker whose environment points at them too."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from django.test import override_settings
 
 from billing_site.celery import app
-from tests.conftest import PROJECT_DIR, wait_until
 from tests.post_invoicing.servers import (
     STRIPE_KEY,
     WEBHOOK_SECRET,
@@ -82,43 +78,11 @@ def eager_celery():
 
 
 @pytest.fixture
-def post_worker(subprocess_env, redis_url, mail_server, fake_stripe, ledger, tmp_path):
+def post_worker(celery_workers, mail_server, fake_stripe, ledger):
     """A real Celery worker on Redis whose settings point at the loopback servers; its log
     is in `log` (printed when a test fails)."""
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
-    log = tmp_path / "worker.log"
-    env = dict(subprocess_env, CELERY_BROKER_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="False")
-    env |= {
-        key: str(value)
-        for key, value in _settings_for(mail_server, fake_stripe, ledger, "stripe").items()
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "billing_site",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        text=True,
+    settings = _settings_for(mail_server, fake_stripe, ledger, "stripe")
+    worker = celery_workers(
+        CELERY_TASK_ALWAYS_EAGER="False", **{key: str(value) for key, value in settings.items()}
     )
-    wait_until(lambda: "ready" in log.read_text() or worker.poll() is not None, timeout=30)
-    assert worker.poll() is None, log.read_text()
-    yield {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger, "log": log}
-    print(log.read_text())  # shown by pytest for a failed test
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    return {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger, "log": worker.log_path}
