@@ -254,6 +254,7 @@ class AuditEvent(models.Model):
         TRANSFER_RECORDED = "transfer_recorded", "Bank transfer recorded"
         RUN_STARTED = "run_started", "Generation run started"
         RUN_RETRIED = "run_retried", "Failed jobs retried"
+        RUN_RESUMED = "run_resumed", "Stalled run resumed"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -167,10 +167,13 @@ def run_is_stalled(run: GenerationRun, now=None) -> bool:
 
 
 @transaction.atomic
-def run_resume(*, run: GenerationRun) -> None:
+def run_resume(*, run: GenerationRun, user=None) -> None:
     """Queue a stalled run's open jobs again. Safe even if a worker is still on one:
     schedules are claimed under row locks, so nothing is generated twice."""
-    run.jobs.filter(status=GenerationJob.Status.RUNNING).update(status=GenerationJob.Status.QUEUED)
+    resumed = run.jobs.filter(status=GenerationJob.Status.RUNNING).update(
+        status=GenerationJob.Status.QUEUED
+    )
+    _audit(run, user, AuditEvent.Action.RUN_RESUMED, f"stalled run resumed ({resumed} running)")
     run_enqueue_on_commit(run)
 
 

@@ -79,6 +79,6 @@ def run_resume_view(request, pk: int):
     if not run_is_stalled(run):
         messages.info(request, NOT_STALLED)
     else:
-        run_resume(run=run)
+        run_resume(run=run, user=request.user)
         messages.success(request, "The run's open jobs were queued again.")
     return redirect("invoicing:run_detail", pk=run.pk)

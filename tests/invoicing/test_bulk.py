@@ -195,8 +195,10 @@ def test_a_run_whose_workers_vanished_is_detected_and_resumed():
     assert not run_is_stalled(run, now=fresh)
     assert run_is_stalled(run, now=later)
 
-    run_resume(run=run)
+    operator = UserFactory()
+    run_resume(run=run, user=operator)
     generation_run_execute(run)
 
     run.refresh_from_db()
     assert run.status == "finished" and Invoice.objects.count() == 2
+    assert AuditEvent.objects.filter(action="run_resumed", actor=operator, run=run).exists()
