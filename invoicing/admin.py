@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from invoicing.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from invoicing.models import (
     GenerationJob,
     GenerationRun,
@@ -29,29 +30,6 @@ def admin_link(obj, text=None) -> str:
 def changelist_link(model, text: str, **filters) -> str:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
-
-
-class ReadOnlyAdminMixin:
-    """Generated rows are written only by the services; editing them here would break the
-    audit trail (who generated what, numbers never reused), so admin only shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class InvoiceInline(ReadOnlyTabularInline):

@@ -19,6 +19,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from contracts.errors import BillingError
+from invoicing.admin_readonly import ReadOnlyTabularInline
 from invoicing.models import Invoice
 from invoicing.post_invoicing.actions import (
     invoices_send_again,
@@ -39,24 +40,8 @@ from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicing
 from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    """Rows written by the services only (see invoicing.admin.ReadOnlyAdminMixin)."""
-
-    extra = 0
-    can_delete = False
+class _ReadOnlyInline(ReadOnlyTabularInline):
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
 
 
 class PostInvoicingTaskInline(_ReadOnlyInline):

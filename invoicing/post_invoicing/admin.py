@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from invoicing.admin_readonly import ReadOnlyAdminMixin
 from invoicing.post_invoicing.actions import post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 
@@ -55,7 +56,7 @@ def report_retry(model_admin, request, count: int) -> None:
 
 
 @admin.register(PostInvoicingTask)
-class PostInvoicingTaskAdmin(admin.ModelAdmin):
+class PostInvoicingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every task of every invoice: where to find what failed tonight and retry it."""
 
     list_display = ("invoice", "kind", "state", "attempts", "last_attempt_at", "short_message")
@@ -78,15 +79,6 @@ class PostInvoicingTaskAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_retry_post_tasks_permission(self, request) -> bool:
         return request.user.has_perm(RETRY_PERMISSION)
 
@@ -107,7 +99,7 @@ class PostInvoicingTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "invoice",
         "created_at",
@@ -136,12 +128,3 @@ class PaymentAdmin(admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
