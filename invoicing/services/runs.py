@@ -249,11 +249,18 @@ def generation_run_execute(
 
 def contracts_for_generation(numbers: Collection[str]) -> list[int]:
     """Ids of these contract numbers; ValueError naming unknown or inactive ones."""
-    found = dict(BillingContract.objects.filter(number__in=numbers).values_list("number", "status"))
+    found = {
+        number: (pk, status)
+        for number, pk, status in BillingContract.objects.filter(number__in=numbers).values_list(
+            "number", "id", "status"
+        )
+    }
     unknown = sorted(set(numbers) - found.keys())
     if unknown:
         raise ValueError(f"Unknown contract number(s): {', '.join(unknown)}.")
-    inactive = sorted(n for n, status in found.items() if status != BillingContract.Status.ACTIVE)
+    inactive = sorted(
+        n for n, (_, status) in found.items() if status != BillingContract.Status.ACTIVE
+    )
     if inactive:
         raise ValueError(f"Only active contracts are invoiced; not active: {', '.join(inactive)}.")
-    return list(BillingContract.objects.filter(number__in=numbers).values_list("id", flat=True))
+    return [pk for pk, _ in found.values()]
