@@ -8,11 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate demo run test lint format
+.PHONY: help install migrate demo run reset psql services test lint format
 
 help: ## List the targets
 	@echo "Targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,18 +25,27 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools (only when pyproject.toml changed)
 
-migrate: install ## Apply migrations (SQLite db.sqlite3 unless DATABASE_URL says otherwise)
+migrate: install ## Apply migrations (to the project's own PostgreSQL unless DATABASE_URL is set)
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate ## Seed the demo book once (skipped when contracts exist) and make sure the admin login exists
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py ensure_demo_admin
 
-run: demo ## Serve http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all three)
-	@echo "Starting web (http://127.0.0.1:8000/), Celery worker and beat from Procfile.dev ..."
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
+run: install ## Serve the back office with its demo book on http://127.0.0.1:8000/ (PORT=N for another port; Ctrl-C stops it all)
+	$(BIN)/python -m billing_site.devserver
 
-test: install ## Run the whole test suite (honours DATABASE_URL and CELERY_BROKER_URL)
+reset: install ## Delete the project's own PostgreSQL and Redis data, then start the demo again from nothing
+	$(BIN)/python -m billing_site.local_services wipe
+	$(BIN)/python -m billing_site.devserver
+
+psql: install ## Open psql on the project's own PostgreSQL (or: make psql ARGS='-c "select 1"')
+	$(BIN)/python -m billing_site.local_services psql $(ARGS)
+
+services: install ## Say whether the project's own PostgreSQL and Redis run, and for which processes
+	$(BIN)/python -m billing_site.local_services status
+
+test: install ## Run the whole test suite (on the project's own servers unless DATABASE_URL is set)
 	$(BIN)/pytest
 
 lint: install ## ruff check and ruff format --check

@@ -1,7 +1,8 @@
 """Set-based writes shared by the services: many rows, one statement.
 
-On PostgreSQL rows travel through COPY (about 20x faster than INSERT ... VALUES
-from the ORM); elsewhere (SQLite for the demo) through bulk_create.
+Rows travel through COPY (about 20x faster than INSERT ... VALUES from the ORM),
+straight into the table or through a temporary staging table for one set-based
+statement (ON CONFLICT, UPDATE ... FROM) to read.
 """
 
 from __future__ import annotations
@@ -44,10 +45,6 @@ def _copy(cursor, statement: str):
     return cursor.cursor.copy(statement)
 
 
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def chunked(items: Sequence, size: int) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -84,21 +81,16 @@ def insert_rows(
     rows: list[Sequence],
     *,
     ignore_conflicts: bool = False,
-) -> list[int]:
+) -> None:
     """Insert plain rows fast; with `ignore_conflicts`, rows hitting a unique key are dropped.
 
-    Returns the new primary keys where the backend reports them (bulk_create on SQLite);
-    on PostgreSQL callers give the ids themselves (see reserve_ids) or do not need them.
+    COPY reports no primary keys: callers that need them reserve them first (reserve_ids).
     """
     if not rows:
-        return []
-    if not is_postgresql():
-        objects = [model(**dict(zip(_attnames(model, columns), row, strict=True))) for row in rows]
-        model.objects.bulk_create(objects, batch_size=500, ignore_conflicts=ignore_conflicts)
-        return [obj.pk for obj in objects]
+        return
     if not ignore_conflicts:
         copy_rows(model, columns, rows)
-        return []
+        return
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     with _staged(model, columns, rows, "insert") as (cursor, staging):
@@ -106,7 +98,6 @@ def insert_rows(
             f"INSERT INTO {table} ({column_list}) "
             f"SELECT {column_list} FROM {staging} ON CONFLICT DO NOTHING"
         )
-    return []
 
 
 @contextmanager
@@ -128,22 +119,12 @@ def _staged(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
         cursor.execute(f"TRUNCATE {staging}")
 
 
-def _attnames(model: type[models.Model], columns: Sequence[str]) -> list[str]:
-    by_column = {field.column: field.attname for field in model._meta.concrete_fields}
-    return [by_column[column] for column in columns]
-
-
 def update_rows(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> None:
     """Set `columns[1:]` on the rows whose primary key is the first value of each row.
 
-    PostgreSQL: COPY into a staging table, then one UPDATE ... FROM; elsewhere bulk_update.
+    COPY into a staging table, then one UPDATE ... FROM.
     """
     if not rows:
-        return
-    if not is_postgresql():
-        names = _attnames(model, columns)
-        objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
-        model.objects.bulk_update(objects, names[1:], batch_size=500)
         return
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = [connection.ops.quote_name(column) for column in columns]

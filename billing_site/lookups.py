@@ -1,11 +1,10 @@
-"""`field__any=[...]`: membership in a list sent as ONE array parameter on PostgreSQL.
+"""`field__any=[...]`: membership in a list sent as ONE array parameter.
 
 `pk__in` with 100,000 ids binds 100,000 parameters, which alone costs about a second;
-`= ANY(%s)` binds one. Other databases fall back to IN.
+`= ANY(%s)` binds one.
 """
 
 from django.db.models import Field, Lookup
-from django.db.models.lookups import In
 
 
 @Field.register_lookup
@@ -17,8 +16,5 @@ class AnyOf(Lookup):
         return list(self.rhs)
 
     def as_sql(self, compiler, connection):
-        return In(self.lhs, self.rhs).as_sql(compiler, connection)
-
-    def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]

@@ -45,14 +45,7 @@ def bench_database_reset() -> None:
             "(DATABASE_URL=postgres://.../billing_bench)."
         )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(BILLING_TABLES)} RESTART IDENTITY CASCADE")
-        else:
-            cursor.execute(
-                "UPDATE schedules_billingschedule SET resulting_invoice_id = NULL, status='pending'"
-            )
-            for table in BILLING_TABLES:
-                cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"TRUNCATE {', '.join(BILLING_TABLES)} RESTART IDENTITY CASCADE")
 
 
 @transaction.atomic
@@ -140,9 +133,8 @@ def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7)
     # Schedules as the previous night left them, and planner statistics as autovacuum
     # keeps them on a live database.
     schedules_keep_ahead(as_of=as_of - timedelta(days=1))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @functools.cache

@@ -1,6 +1,6 @@
-"""Shared fixtures. The suite runs on whatever DATABASE_URL / CELERY_BROKER_URL say;
-CI points them at PostgreSQL and Redis. Tests that need those services skip
-without them, except under CI=true, where a missing service fails the run."""
+"""Shared fixtures. The suite runs on PostgreSQL and Redis: the project's own servers
+(billing_site/local_services.py) when DATABASE_URL / CELERY_BROKER_URL are not set, the
+ones those URLs name otherwise (CI runs both ways)."""
 
 from __future__ import annotations
 
@@ -11,53 +11,43 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The project's own Redis serves `make run` too: the tests keep to a database of their own.
+TESTS_REDIS_DB = 15
 
 
 def _require(condition: bool, what: str) -> None:
+    """Skip without `what` (Chromium), except under CI=true, where its absence fails."""
     if condition:
         return
     if IN_CI:
-        pytest.fail(f"{what} is required in CI but is not configured or not reachable.")
+        pytest.fail(f"{what} is required in CI but is not there.")
     pytest.skip(f"needs {what}")
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _no_filesystem_broker_in_tests():
-    """Without Redis, tests that commit would queue real messages into the project's
-    .celery/ folder; an in-memory broker keeps them inside the test process."""
+def _tests_use_their_own_redis_database():
+    from billing_site import local_services
     from billing_site.celery import app
 
-    if app.conf.broker_url.startswith("filesystem://"):
-        app.conf.broker_url = "memory://"
-        app.conf.broker_transport_options = {}
+    if "CELERY_BROKER_URL" not in os.environ:
+        app.conf.broker_url = local_services.REDIS.url(TESTS_REDIS_DB)
     yield
 
 
 @pytest.fixture
-def postgresql(db):
-    """Marks a test that needs PostgreSQL (constraints, row locks, COPY)."""
-    _require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL)")
+def redis_url() -> str:
+    from billing_site.celery import app
+
+    return app.conf.broker_url
 
 
 @pytest.fixture
-def redis_url():
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    _require(url.startswith("redis://"), "Redis (set CELERY_BROKER_URL=redis://...)")
-    import redis
-
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError:
-        _require(False, f"a reachable Redis at {url}")
-    return url
-
-
-@pytest.fixture
-def subprocess_env(postgresql, transactional_db):
+def subprocess_env(transactional_db, redis_url):
     """Environment for real processes (commands, Celery workers) sharing the test database."""
     db = connection.settings_dict
     env = dict(os.environ)
@@ -65,6 +55,8 @@ def subprocess_env(postgresql, transactional_db):
     env["DATABASE_URL"] = (
         f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
+    env["CELERY_BROKER_URL"] = redis_url
+    env["SECRET_KEY"] = settings.SECRET_KEY
     env["PYTHONPATH"] = str(PROJECT_DIR)
     return env
 

@@ -15,7 +15,7 @@ D = datetime.date
 
 
 @pytest.fixture
-def schedule(postgresql):
+def schedule(db):
     contract = BillingContractFactory(start_date=D(2026, 1, 1))
     return BillingSchedule.objects.create(
         contract=contract,
@@ -98,7 +98,7 @@ def test_an_invoiced_schedule_without_its_invoice_is_refused(schedule):
         {"start_date": D(2026, 2, 1), "end_date": D(2026, 1, 31)},
     ],
 )
-def test_impossible_lines_are_refused(postgresql, fields):
+def test_impossible_lines_are_refused(db, fields):
     line = ContractLineFactory()
 
     assert refused(lambda: ContractLine.objects.filter(pk=line.pk).update(**fields))
@@ -115,7 +115,7 @@ def test_impossible_lines_are_refused(postgresql, fields):
         {"currency": "EUX"},
     ],
 )
-def test_contracts_that_make_no_cycle_possible_are_refused(postgresql, fields):
+def test_contracts_that_make_no_cycle_possible_are_refused(db, fields):
     contract = BillingContractFactory(start_date=D(2026, 1, 1))
 
     assert refused(lambda: BillingContract.objects.filter(pk=contract.pk).update(**fields))

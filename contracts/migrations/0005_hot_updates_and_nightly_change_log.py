@@ -3,18 +3,6 @@
 from django.db import migrations, models
 
 
-def leave_room_for_hot_updates(apps, schema_editor):
-    """Rows rewritten by every generation keep free space in their page, so PostgreSQL
-    updates them in place (HOT) instead of moving them and touching every index."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE contracts_billingcontract SET (fillfactor = 80)")
-
-
-def restore_default_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE contracts_billingcontract RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -32,5 +20,10 @@ class Migration(migrations.Migration):
             name='next_invoice_date',
             field=models.DateField(blank=True, editable=False, null=True),
         ),
-        migrations.RunPython(leave_room_for_hot_updates, restore_default_fillfactor),
+        # Rows rewritten by every generation keep free space in their page, so PostgreSQL
+        # updates them in place (HOT) instead of moving them and touching every index.
+        migrations.RunSQL(
+            "ALTER TABLE contracts_billingcontract SET (fillfactor = 80)",
+            "ALTER TABLE contracts_billingcontract RESET (fillfactor)",
+        ),
     ]

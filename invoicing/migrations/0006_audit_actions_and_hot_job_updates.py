@@ -4,18 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def leave_room_for_hot_updates(apps, schema_editor):
-    """Rows rewritten by every generation keep free space in their page, so PostgreSQL
-    updates them in place (HOT) instead of moving them and touching every index."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE invoicing_generationjob SET (fillfactor = 50)")
-
-
-def restore_default_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE invoicing_generationjob RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -37,5 +25,10 @@ class Migration(migrations.Migration):
             name='run',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='invoicing.generationrun'),
         ),
-        migrations.RunPython(leave_room_for_hot_updates, restore_default_fillfactor),
+        # Rows rewritten by every generation keep free space in their page, so PostgreSQL
+        # updates them in place (HOT) instead of moving them and touching every index.
+        migrations.RunSQL(
+            "ALTER TABLE invoicing_generationjob SET (fillfactor = 50)",
+            "ALTER TABLE invoicing_generationjob RESET (fillfactor)",
+        ),
     ]

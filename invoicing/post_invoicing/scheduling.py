@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from billing_site.bulk import insert_rows, is_postgresql, reserve_ids
+from billing_site.bulk import insert_rows, reserve_ids
 from contracts.models import BillingContract
 from invoicing.models import Invoice
 from invoicing.post_invoicing.models import PostInvoicingTask
@@ -108,15 +108,12 @@ def _tasks_insert(pairs: Sequence[tuple[int, str]]) -> list[int]:
         return []
     now = timezone.now()
     rows = [(invoice_id, kind, Status.PENDING, 0, "", now, now) for invoice_id, kind in pairs]
-    if is_postgresql():
-        ids = reserve_ids(PostInvoicingTask, len(rows))
-        insert_rows(
-            PostInvoicingTask,
-            ("id", *TASK_COLUMNS),
-            [(task_id, *row) for task_id, row in zip(ids, rows, strict=True)],
-        )
-    else:
-        ids = insert_rows(PostInvoicingTask, TASK_COLUMNS, rows)
+    ids = reserve_ids(PostInvoicingTask, len(rows))
+    insert_rows(
+        PostInvoicingTask,
+        ("id", *TASK_COLUMNS),
+        [(task_id, *row) for task_id, row in zip(ids, rows, strict=True)],
+    )
     post_tasks_enqueue_on_commit(ids)
     return ids
 

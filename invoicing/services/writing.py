@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from billing_site.bulk import insert_rows, is_postgresql, reserve_ids, update_rows
+from billing_site.bulk import insert_rows, reserve_ids, update_rows
 from contracts.models import ContractChange
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.post_invoicing import post_invoicing_schedule
@@ -87,9 +87,7 @@ def drafts_write(
         Invoice.objects.filter(pk__in=[r for r in replaced if r]).update(
             status=Invoice.Status.REPLACED
         )
-    ids = (_drafts_write_postgresql if is_postgresql() else _drafts_write_portable)(
-        drafts, provenance, replaced, now
-    )
+    ids = _invoices_insert(drafts, provenance, replaced, now)
     if any(replaced):
         # The changes an old invoice billed are billed by its replacement now.
         _changes_move({old: new for old, new in zip(replaced, ids, strict=True) if old})
@@ -101,9 +99,10 @@ def drafts_write(
     return ids
 
 
-def _drafts_write_postgresql(drafts, provenance, replaced, now) -> list[int]:
+def _invoices_insert(drafts, provenance, replaced, now) -> list[int]:
+    """Insert invoices and lines, mark their schedules and changes; returns the invoice ids."""
     ids = reserve_ids(Invoice, len(drafts))
-    # Lines before their invoices: PostgreSQL checks the foreign key at commit.
+    # Lines before their invoices: Django declares the foreign key deferred, checked at commit.
     insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
     _schedules_and_changes_mark(drafts, ids, now)
     contracts_refresh_next_invoice_date({draft.contract_id for draft in drafts})
@@ -113,20 +112,6 @@ def _drafts_write_postgresql(drafts, provenance, replaced, now) -> list[int]:
     insert_rows(
         Invoice, INVOICE_COLUMNS, _invoice_rows(drafts, ids, numbers, provenance, replaced, now)
     )
-    return ids
-
-
-def _drafts_write_portable(drafts, provenance, replaced, now) -> list[int]:
-    """The same writes through bulk_create, for SQLite: invoices first to learn their ids."""
-    numbers = invoice_numbers_allocate(len(drafts))
-    ids = insert_rows(
-        Invoice,
-        INVOICE_COLUMNS,
-        _invoice_rows(drafts, [None] * len(drafts), numbers, provenance, replaced, now),
-    )
-    insert_rows(InvoiceLine, LINE_COLUMNS, _line_rows(drafts, ids))
-    _schedules_and_changes_mark(drafts, ids, now)
-    contracts_refresh_next_invoice_date({draft.contract_id for draft in drafts})
     return ids
 
 

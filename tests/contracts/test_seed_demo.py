@@ -8,10 +8,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
-from contracts.demo import CONTRACTS_NOT_POSITIVE, demo_book_create
+from contracts.demo import CONTRACTS_NOT_POSITIVE, demo_book_build, demo_book_create
 from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
+from invoicing.models import GenerationJob, Invoice
+from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from schedules.models import BillingSchedule
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +49,17 @@ LINE_FIELDS = (
     "start_date",
     "end_date",
 )
+SCHEDULE_FIELDS = ("contract__number", "cycle_index", "status", "resulting_invoice__number")
+INVOICE_FIELDS = (
+    "number",
+    "contract__number",
+    "period_start",
+    "period_end",
+    "invoice_date",
+    "due_date",
+    "total",
+    "status",
+)
 
 
 def seed(*args: str) -> str:
@@ -55,28 +69,51 @@ def seed(*args: str) -> str:
 
 
 def book_digest() -> str:
-    """A digest of every contract and line by natural key: ids and timestamps left out."""
+    """A digest of the book and its history by natural key: ids and timestamps left out."""
     rows = [
         *BillingContract.objects.order_by("number").values_list(*CONTRACT_FIELDS),
         *ContractLine.objects.order_by("contract__number", "position").values_list(*LINE_FIELDS),
+        *BillingSchedule.objects.order_by("contract__number", "cycle_index").values_list(
+            *SCHEDULE_FIELDS
+        ),
+        *[
+            (*invoice, paid_at is not None)
+            for *invoice, paid_at in Invoice.objects.order_by("number").values_list(
+                *INVOICE_FIELDS, "paid_at"
+            )
+        ],
+        *GenerationJob.objects.order_by("contract__number").values_list(
+            "run__trigger", "run__as_of_date", "contract__number", "status", "message"
+        ),
+        *PostInvoicingTask.objects.order_by("invoice__number", "kind").values_list(
+            "invoice__number", "kind", "status", "message"
+        ),
+        *Payment.objects.order_by("invoice__number", "id").values_list(
+            "invoice__number", "status", "amount", "idempotency_key"
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def book_delete() -> None:
-    BillingContract.objects.all().delete()
-    Customer.objects.all().delete()
+def digest_in_a_fresh_database(*args: str) -> str:
+    """Seed, digest, and roll back: the next seed starts from an empty database again, its
+    contract and invoice numbers included (both series are transactional)."""
+    with transaction.atomic():
+        seed(*args)
+        digest = book_digest()
+        transaction.set_rollback(True)
+    return digest
 
 
-def test_same_seed_gives_the_same_book_in_a_fresh_database():
-    seed("--contracts", "60", "--seed", "7", "--today", TODAY)
-    first = book_digest()
-    book_delete()
-    seed("--contracts", "60", "--seed", "7", "--today", TODAY)
-    assert book_digest() == first
-    book_delete()
-    seed("--contracts", "60", "--seed", "8", "--today", TODAY)
-    assert book_digest() != first
+def test_same_seed_gives_the_same_book_and_history_in_a_fresh_database():
+    first = digest_in_a_fresh_database("--contracts", "40", "--seed", "7", "--today", TODAY)
+    assert not Invoice.objects.exists()
+    assert digest_in_a_fresh_database("--contracts", "40", "--seed", "7", "--today", TODAY) == first
+    assert digest_in_a_fresh_database("--contracts", "40", "--seed", "8", "--today", TODAY) != first
+    other_day = digest_in_a_fresh_database(
+        "--contracts", "40", "--seed", "7", "--today", "2026-11-24"
+    )
+    assert other_day != first
 
 
 def test_book_covers_every_frequency_and_both_timings():
@@ -92,44 +129,45 @@ def test_book_covers_every_frequency_and_both_timings():
 
 
 def test_book_is_believable():
-    seed("--contracts", "400", "--today", TODAY)
-    contracts = BillingContract.objects.all()
-    statuses = list(contracts.values_list("status", flat=True))
+    book = demo_book_build(contracts=400, seed=42, today=date(2026, 11, 23))
+    contracts, lines = book.contracts, book.lines
+    statuses = [contract.status for contract in contracts]
     assert set(statuses) == set(BillingContract.Status.values)
     assert statuses.count("active") > len(statuses) / 2
-    currencies = list(contracts.values_list("currency", flat=True))
+    currencies = [contract.currency for contract in contracts]
     assert set(currencies) == {"EUR", "USD", "GBP", "JPY", "CHF"}
     assert max(set(currencies), key=currencies.count) == "EUR"
-    offsets = list(contracts.values_list("invoice_offset_days", flat=True))
+    offsets = [contract.invoice_offset_days for contract in contracts]
     assert set(offsets) == {-5, -3, -2, 0, 1, 2, 3, 5}
     assert max(set(offsets), key=offsets.count) == 1
-    starts = contracts.values_list("start_date", flat=True)
-    assert {day.day for day in starts} >= {29, 30, 31}
-    assert all(
-        day <= date(2026, 11, 23)
-        for day in contracts.exclude(status="draft").values_list("start_date", flat=True)
-    )
-    assert contracts.filter(end_date__isnull=False).exists()
-    lines = ContractLine.objects.all()
-    assert set(lines.values_list("tax_rate", flat=True)) == {Decimal(r) for r in (0, 7, 19, 20)}
-    assert lines.filter(start_date__isnull=False).exists()
-    assert lines.filter(end_date__isnull=False).exists()
-    for contract in contracts.prefetch_related("lines"):
-        assert 1 <= len(contract.lines.all()) <= 4
-    jpy_prices = lines.filter(contract__currency="JPY", unit_price__isnull=False)
-    assert all(
-        price == price.to_integral_value()
-        for price in jpy_prices.values_list("unit_price", flat=True)
-    )
+    assert {contract.start_date.day for contract in contracts} >= {29, 30, 31}
+    assert all(c.start_date <= date(2026, 11, 23) for c in contracts if c.status != "draft")
+    assert min(c.start_date for c in contracts) < date(2024, 12, 1)  # two years of history
+    assert any(contract.end_date for contract in contracts)
+    assert {line.tax_rate for line in lines} == {Decimal(r) for r in (0, 7, 19, 20)}
+    assert any(line.start_date for line in lines)
+    assert any(line.end_date for line in lines)
+    for contract in contracts:
+        assert 1 <= sum(line.contract is contract for line in lines) <= 4
+    jpy_prices = [
+        line.unit_price
+        for line in lines
+        if line.contract.currency == "JPY" and line.unit_price is not None
+    ]
+    assert jpy_prices and all(price == price.to_integral_value() for price in jpy_prices)
 
 
-def test_active_contracts_have_pending_schedules_and_others_none():
+def test_active_contracts_have_schedules_pending_until_their_end_and_others_none():
     seed("--contracts", "50", "--today", TODAY)
     active = BillingContract.objects.active()
-    assert active.exists()
+    assert active.filter(schedules__status=BillingSchedule.Status.PENDING).exists()
     for contract in active:
-        assert contract.schedules.filter(status=BillingSchedule.Status.PENDING).exists()
-        assert contract.next_invoice_date is not None
+        if contract.schedules.filter(status=BillingSchedule.Status.PENDING).exists():
+            assert contract.next_invoice_date is not None
+        else:  # a fixed term whose last cycle is invoiced already: nothing left to bill
+            assert contract.end_date is not None
+            statuses = set(contract.schedules.values_list("status", flat=True))
+            assert statuses == {BillingSchedule.Status.INVOICED}
     assert not BillingSchedule.objects.exclude(contract__status="active").exists()
 
 

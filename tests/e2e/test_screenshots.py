@@ -34,22 +34,27 @@ def folder(tmp_path):
 @pytest.fixture
 def book(manager):
     """The demo book after last night's run. Its first monthly in-arrears contract of three
-    lines or more has its current cycle still to invoice; a quantity change after its last
-    invoice gives a replacement something to show."""
+    lines or more whose last invoice is unpaid (so it can be replaced) has its current
+    cycle still to invoice; a quantity change after its last invoice gives a
+    replacement something to show."""
     today = timezone.localdate()
     demo_book_create(contracts=60, seed=42, today=today)
     run_nightly(today)
-    hero = (
+    candidates = (
         BillingContract.objects.active()
         .filter(billing_frequency="monthly", billing_timing="arrears")
         .filter(start_date__lte=today - datetime.timedelta(days=100))
         .annotate(line_count=Count("lines"))
         .filter(line_count__gte=3)
         .order_by("number")
-        .first()
     )
-    current = hero.cycle_containing(today).index
-    last = hero.schedules.get(cycle_index=current - 1)
+    for hero in candidates:
+        current = hero.cycle_containing(today).index
+        last = hero.schedules.filter(status="invoiced").select_related("resulting_invoice").last()
+        if last and not last.resulting_invoice.is_paid:
+            break
+    else:
+        pytest.fail("the demo book has no monthly in-arrears contract to show a replacement on")
     line = hero.lines.order_by("position").last()
     contract_line_change_quantity(
         line=line,
@@ -57,7 +62,7 @@ def book(manager):
         effective_date=last.period_start + datetime.timedelta(days=10),
         user=manager,
     )
-    return hero, current
+    return hero, current, last.cycle_index
 
 
 def fits_tablet(page, path: str) -> bool:
@@ -70,7 +75,7 @@ def fits_tablet(page, path: str) -> bool:
 
 
 def test_the_main_pages_render_cleanly_at_laptop_and_tablet_widths(page, manager, book, folder):
-    hero, current = book
+    hero, current, invoiced = book
     generate = f"/contracts/{hero.pk}/generate/"
     sign_in(page, manager)
     page.screenshot(path=folder / "dashboard.png", full_page=True)
@@ -90,7 +95,7 @@ def test_the_main_pages_render_cleanly_at_laptop_and_tablet_widths(page, manager
     expect(page.locator("[data-notice=future-cycle]")).to_be_visible()
     page.screenshot(path=folder / "generate-invoice-future-cycle.png", full_page=True)
 
-    page.get_by_label("Billing cycle").select_option(str(current - 1))
+    page.get_by_label("Billing cycle").select_option(str(invoiced))
     expect(page.locator("[data-comparison]")).to_be_visible()
     page.get_by_label("Replace the existing invoice").check()
     page.screenshot(path=folder / "generate-invoice-replace.png", full_page=True)

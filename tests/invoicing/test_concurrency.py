@@ -76,7 +76,7 @@ def test_a_run_killed_mid_way_leaves_whole_invoices_and_a_rerun_finishes_the_res
 
 
 @pytest.fixture
-def other_transaction(postgresql, transactional_db):
+def other_transaction(transactional_db):
     """A second database connection, as another worker would hold one."""
     db = connection.settings_dict
     with psycopg.connect(

@@ -56,7 +56,7 @@ def eager_celery():
     app.conf.task_always_eager = False
 
 
-def test_a_chunk_delivered_twice_writes_nothing_the_second_time(postgresql, eager_celery):
+def test_a_chunk_delivered_twice_writes_nothing_the_second_time(db, eager_celery):
     _book()
     run = generation_run_open(as_of=AS_OF)
     (chunk,) = run_job_chunks(run)
@@ -71,7 +71,7 @@ def test_a_chunk_delivered_twice_writes_nothing_the_second_time(postgresql, eage
     assert run.status == GenerationRun.Status.FINISHED
 
 
-def test_beat_firing_again_while_the_night_is_open_returns_the_same_run(postgresql):
+def test_beat_firing_again_while_the_night_is_open_returns_the_same_run(db):
     _book()
 
     first = generation_run_open(as_of=AS_OF)

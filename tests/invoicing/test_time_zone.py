@@ -48,16 +48,14 @@ def _utc(*args) -> datetime.datetime:
         ("Europe/Paris", _utc(2026, 10, 25, 23, 0), datetime.date(2026, 10, 26)),
     ],
 )
-def test_the_nightly_task_runs_for_the_local_date(
-    postgresql, eager_celery, zone, moment, local_date
-):
+def test_the_nightly_task_runs_for_the_local_date(db, eager_celery, zone, moment, local_date):
     with override_settings(TIME_ZONE=zone), time_machine.travel(moment, tick=False):
         generate_due_invoices.apply().get()
 
     assert GenerationRun.objects.get().as_of_date == local_date
 
 
-def test_a_customer_east_of_utc_is_invoiced_once_on_their_local_day(postgresql, eager_celery):
+def test_a_customer_east_of_utc_is_invoiced_once_on_their_local_day(db, eager_celery):
     contract = contract_with_line(start_date=datetime.date(2026, 1, 2), invoice_offset_days=0)
 
     with override_settings(TIME_ZONE="Pacific/Auckland"):

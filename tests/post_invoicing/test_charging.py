@@ -230,7 +230,7 @@ def test_recording_the_transfer_marks_the_invoice_paid(settings):
     assert invoice.is_paid
 
 
-def test_the_database_refuses_a_second_succeeded_payment_for_one_invoice(postgresql):
+def test_the_database_refuses_a_second_succeeded_payment_for_one_invoice():
     invoice = _charged_invoice()
     Payment.objects.create(
         invoice=invoice,

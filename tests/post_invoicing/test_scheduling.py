@@ -115,7 +115,7 @@ def _book_of(count: int, **flags) -> list[int]:
 
 @pytest.mark.slow
 def test_a_chunk_of_2000_invoices_records_its_tasks_in_a_constant_number_of_statements(
-    postgresql,
+    db,
 ):
     _book_of(2000, auto_send=True, auto_charge=True, auto_sync=True)
     run_nightly(FIRST_NIGHT)
@@ -147,7 +147,7 @@ def test_a_chunk_of_2000_invoices_records_its_tasks_in_a_constant_number_of_stat
 
 
 @pytest.mark.slow
-def test_queueing_thousands_of_tasks_runs_no_database_query(postgresql, redis_url):
+def test_queueing_thousands_of_tasks_runs_no_database_query(db, redis_url):
     import redis
 
     with CaptureQueriesContext(connection) as queries:

@@ -40,7 +40,7 @@ def _post_twice_at_once(manager, contract, data) -> list[int]:
 
 
 @pytest.fixture
-def manager_and_contract(postgresql, transactional_db, today):
+def manager_and_contract(transactional_db, today):
     return user_in(BILLING_MANAGERS), active_contract(as_of=today)
 
 

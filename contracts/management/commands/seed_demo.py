@@ -9,13 +9,17 @@ from django.utils import timezone
 from contracts.demo import demo_book_create
 from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
+from invoicing.models import GenerationJob, Invoice
 from schedules.models import BillingSchedule
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class Command(BaseCommand):
-    help = "Create a believable, deterministic demo book of customers, contracts and schedules."
+    help = (
+        "Create a believable, deterministic demo book of customers, contracts and schedules, "
+        "with its history: invoices generated until yesterday, most of the older ones paid."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -42,12 +46,18 @@ class Command(BaseCommand):
             created = demo_book_create(contracts=count, seed=seed, today=as_of)
         except BillingError as error:
             raise CommandError(str(error)) from error
+        invoices = Invoice.objects.filter(status=Invoice.Status.ISSUED)
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {created} demo contracts (seed {seed}, as of {as_of}).")
             + f" The book now holds {Customer.objects.count()} customers, "
             f"{BillingContract.objects.count()} contracts "
             f"({BillingContract.objects.active().count()} active), "
-            f"{ContractLine.objects.count()} lines and {BillingSchedule.objects.count()} schedules."
+            f"{ContractLine.objects.count()} lines, {BillingSchedule.objects.count()} schedules "
+            f"and {invoices.count()} invoices "
+            f"({invoices.filter(paid_at__isnull=False).count()} paid, "
+            f"{invoices.filter(paid_at__isnull=True, due_date__lt=as_of).count()} overdue); "
+            f"{GenerationJob.objects.filter(status=GenerationJob.Status.FAILED).count()} "
+            "generation job(s) failed."
         )
 
 
