@@ -5,15 +5,13 @@ Deterministic: one random.Random(seed) makes every choice of the book in a fixed
 and a second one from the same seed every payment, so the same seed and the same `today`
 give the same rows (ids, invoice numbers of an appended book, and timestamps aside).
 Set-based: rows go in with bulk_create in batches, schedules with the set-based
-schedules_keep_ahead. The history is written by the product itself: the nightly run,
-the Auto-Charge task and "Record transfer received", called as services.
+schedules_keep_ahead. The history is the product's own work (contracts/demo_history.py).
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,14 +21,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from contracts.demo_history import history_create, history_flags_set, own_flags_restore
 from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
-from invoicing.models import Door, GenerationRun, Invoice
-from invoicing.post_invoicing.actions import payment_transfer_record
-from invoicing.post_invoicing.gateways.manual import ManualGateway
-from invoicing.post_invoicing.models import Payment, PostInvoicingTask
-from invoicing.post_invoicing.running import post_task_run
-from invoicing.services import generation_run_execute, generation_run_open
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
 
@@ -142,10 +135,6 @@ EVERY_TERM = [(f, t) for t in Timing for f in Frequency]
 # sales has not priced yet: generation refuses its first invoice, and last night's run
 # shows the product's own reason on the dashboard.
 UNPRICED_SIGNED_DAYS_AGO = (7, 20)
-POST_TASK_FLAGS = ("auto_send", "auto_charge", "auto_sync")
-# (paid when due more than this many days ago, with this probability), first match wins:
-# old invoices are almost all paid, the recently overdue partly, a few before they are due.
-PAID_SHARES = ((60, 0.99), (0, 0.7), (-14, 0.2), (None, 0.05))
 
 
 def _pick(rng: random.Random, weights: dict):
@@ -192,73 +181,15 @@ def demo_book_create(*, contracts: int, seed: int, today: date) -> int:
     book = demo_book_build(
         contracts=contracts, seed=seed, today=today, first_number=_next_contract_number()
     )
-    own_flags = _history_flags_set(book.contracts)
+    own_flags = history_flags_set(book.contracts)
     Customer.objects.bulk_create(book.customers, batch_size=BATCH_SIZE)
     BillingContract.objects.bulk_create(book.contracts, batch_size=BATCH_SIZE)
     ContractLine.objects.bulk_create(book.lines, batch_size=BATCH_SIZE)
     schedules_keep_ahead(as_of=today)
     active = [contract.pk for contract in book.contracts if contract.status == Status.ACTIVE]
-    _history_create(random.Random(f"history-{seed}"), active, today)
-    _own_flags_restore(book.contracts, own_flags)
+    history_create(random.Random(f"history-{seed}"), active, today)
+    own_flags_restore(book.contracts, own_flags)
     return len(book.contracts)
-
-
-def _history_create(rng: random.Random, contract_ids: list[int], today: date) -> None:
-    """Last night's nightly run, catching up everything due until yesterday (today's
-    invoices are tonight's), then the transfers received for a share of its invoices."""
-    run = generation_run_open(
-        as_of=today - timedelta(days=1),
-        trigger=GenerationRun.Trigger.NIGHTLY,
-        contract_ids=contract_ids,
-    )
-    generation_run_execute(run)
-    invoices = Invoice.objects.filter(job__run=run)
-    # Run here, not left to the worker: the charges are history, and only a Payment
-    # awaiting its transfer can be recorded as received.
-    for task_id in (
-        PostInvoicingTask.objects.filter(
-            invoice__in=invoices,
-            kind=PostInvoicingTask.Kind.CHARGE,
-            status=PostInvoicingTask.Status.PENDING,
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    ):
-        post_task_run(task_id=task_id)
-    awaiting = invoices.filter(payments__status=Payment.Status.AWAITING_TRANSFER)
-    for invoice in awaiting.order_by("contract__number", "period_start"):
-        if rng.random() < _paid_share((today - invoice.due_date).days):
-            payment_transfer_record(invoice=invoice, door=Door.COMMAND)
-
-
-def _paid_share(days_past_due: int) -> float:
-    return next(share for after, share in PAID_SHARES if after is None or days_past_due > after)
-
-
-def _history_flags_set(contracts: list[BillingContract]) -> list[tuple[bool, ...]]:
-    """Give the contracts the post-invoicing of their history; return their own flags.
-
-    The history was neither emailed nor synced by this back office: a worker starting on
-    a fresh demo must not email two years of invoices or post them to accounting. Every
-    invoice awaited its transfer (Auto-Charge through the manual gateway), so payments can
-    be recorded; through a real gateway the seed charges nothing. The contracts' own flags
-    apply from tonight's run.
-    """
-    own = [tuple(getattr(contract, flag) for flag in POST_TASK_FLAGS) for contract in contracts]
-    charge = ManualGateway.name == settings.BILLING_PAYMENT_GATEWAY
-    for contract in contracts:
-        contract.auto_send, contract.auto_charge, contract.auto_sync = False, charge, False
-    return own
-
-
-def _own_flags_restore(contracts: list[BillingContract], own: list[tuple[bool, ...]]) -> None:
-    by_flags: dict[tuple[bool, ...], list[int]] = defaultdict(list)
-    for contract, flags in zip(contracts, own, strict=True):
-        by_flags[flags].append(contract.pk)
-    for flags, pks in by_flags.items():
-        BillingContract.objects.filter(pk__in=pks).update(
-            **dict(zip(POST_TASK_FLAGS, flags, strict=True))
-        )
 
 
 def _customers_build(rng: random.Random, count: int) -> list[tuple[Customer, Country]]:
