@@ -89,13 +89,13 @@ class LocalServer:
         return self.running_pid() is not None
 
     def start(self) -> None:
-        if _port_in_use(self.port):
+        if port_in_use(self.port):
             raise LocalServiceError(
                 PORT_TAKEN.format(port=self.port, name=self.name, variable=self.port_variable)
             )
         self._start()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while not (self.is_running() and _port_in_use(self.port)):
+        while not (self.is_running() and port_in_use(self.port)):
             if time.monotonic() > deadline:
                 raise LocalServiceError(
                     DID_NOT_START.format(name=self.name, log=self.log, tail=_tail(self.log))
@@ -304,7 +304,7 @@ def _without(clients: list[list], pid: int) -> list[list]:
     return [client for client in clients if client[0] != pid]
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", port)) == 0

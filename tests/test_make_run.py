@@ -3,6 +3,7 @@ web UI and a worker, the sign-in printed last; Ctrl-C leaves no process behind."
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -14,7 +15,7 @@ import urllib.request
 import psutil
 import pytest
 
-from billing_site.local_services import LocalPostgres, LocalRedis
+from billing_site.local_services import LocalPostgres, LocalRedis, port_in_use
 from tests.conftest import PROJECT_DIR, wait_until
 from tests.test_local_services import free_port
 
@@ -44,11 +45,12 @@ def make_run(tmp_path):
         LocalRedis(root=tmp_path, port=ports["LOCAL_REDIS_PORT"]),
     )
     yield process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    for server in process.servers:
-        server.stop()
-    print(log.read_text())
+    with contextlib.ExitStack() as cleanup:  # every step runs, even after one fails
+        cleanup.callback(lambda: print(log.read_text()))
+        for server in process.servers:
+            cleanup.callback(server.stop)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def processes_using(folder) -> list[psutil.Process]:
@@ -98,4 +100,5 @@ def test_make_run_serves_the_demo_book_and_ctrl_c_stops_every_process(make_run, 
     make_run.wait(timeout=60)
     for server in make_run.servers:
         assert not server.is_running(), f"{server.name} left running"
+        assert not port_in_use(server.port), f"{server.name} still answers on {server.port}"
     wait_until(lambda: not processes_using(tmp_path), 10)
