@@ -224,6 +224,8 @@ def quantity_segments(
     if period is None:
         return []
     first, last = period
+    if not changes:  # the nightly common case: one segment, no sorting
+        return [Segment(first, last, current_quantity, proration(cycle, first, last))]
     ordered: Sequence[tuple[date, object]] = sorted(changes, key=lambda change: change[0])
     boundaries = [day for day, _ in ordered if first < day <= last]
     starts = [first, *dict.fromkeys(boundaries)]
@@ -232,8 +234,9 @@ def quantity_segments(
         segment_end = starts[position + 1] - ONE_DAY if position + 1 < len(starts) else last
         later = [before for day, before in ordered if day > segment_start]
         quantity = later[0] if later else current_quantity
-        days = (segment_end - segment_start).days + 1
         segments.append(
-            Segment(segment_start, segment_end, quantity, Fraction(days, cycle.full_days))
+            Segment(
+                segment_start, segment_end, quantity, proration(cycle, segment_start, segment_end)
+            )
         )
     return segments

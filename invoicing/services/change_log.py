@@ -22,11 +22,11 @@ from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractChange
 from invoicing import errors
 from invoicing.errors import GenerationError, PreviewOutdated
+from invoicing.line_amounts import line_amount, line_tax
 from invoicing.models import AuditEvent, Door, Invoice
-from invoicing.money import round_ratio
 from invoicing.services.audit import audit_record
 from invoicing.services.batches import BatchOutcome, drafts_write_isolated
-from invoicing.services.drafting import DraftLine, InvoiceDraft
+from invoicing.services.drafting import DraftLine, InvoiceDraft, priced
 from invoicing.services.loading import billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
 from schedules import cycles
@@ -89,8 +89,6 @@ def draft_change_log_invoice(
     drafted, ends = [], []
     for change in changes:
         line = lines_by_id[change.line_id]
-        if line.unit_price is None:
-            raise GenerationError(errors.LINE_WITHOUT_PRICE.format(description=line.description))
         cycle = cycles.cycle_containing(
             contract.start_date,
             contract.billing_frequency,
@@ -116,15 +114,10 @@ def draft_change_log_invoice(
 
 
 def _change_line(change, line, cycle: cycles.Cycle, currency: str) -> DraftLine:
+    unit_price = priced(line)
     share = cycles.remaining_proration(cycle, change.effective_date)
     delta = change.quantity_after - change.quantity_before
-    delta_n, delta_d = delta.as_integer_ratio()
-    price_n, price_d = line.unit_price.as_integer_ratio()
-    amount = round_ratio(
-        delta_n * price_n * share.numerator, delta_d * price_d * share.denominator, currency
-    )
-    amount_n, amount_d = amount.as_integer_ratio()
-    tax_n, tax_d = line.tax_rate.as_integer_ratio()
+    amount = line_amount(delta, unit_price, share, currency)
     verb = "added" if delta > 0 else "removed"
     return DraftLine(
         contract_line_id=line.id,
@@ -132,13 +125,13 @@ def _change_line(change, line, cycle: cycles.Cycle, currency: str) -> DraftLine:
         f"{change.effective_date:%d %b %Y} ({change.quantity_before.normalize()} → "
         f"{change.quantity_after.normalize()})",
         quantity=delta,
-        unit_price=line.unit_price,
+        unit_price=unit_price,
         period_start=change.effective_date,
         period_end=cycle.end,
         proration=share,
         amount=amount,
         tax_rate=line.tax_rate,
-        tax_amount=round_ratio(amount_n * tax_n, amount_d * tax_d * 100, currency),
+        tax_amount=line_tax(amount, line.tax_rate, currency),
         change_id=change.id,
     )
 

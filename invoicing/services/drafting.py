@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from invoicing import errors
 from invoicing.errors import GenerationError
-from invoicing.money import round_ratio
+from invoicing.line_amounts import line_amount, line_tax
 from schedules import cycles
 
 PRORATION_PLACES = Decimal("1E-10")
@@ -115,55 +115,37 @@ def generation_date(scheduled: date, as_of: date) -> date:
     return min(scheduled, as_of)
 
 
-def bill_line(*, line, cycle: cycles.Cycle, currency: str, changes: list) -> list[DraftLine]:
-    """One draft line per quantity segment of a contract line in the cycle."""
+def priced(line) -> Decimal:
+    """The line's unit price; a line without one cannot be billed."""
     if line.unit_price is None:
         raise GenerationError(errors.LINE_WITHOUT_PRICE.format(description=line.description))
-    if changes:
-        history = [(change.effective_date, change.quantity_before) for change in changes]
-        segments = cycles.quantity_segments(
-            cycle, line.quantity, history, line.start_date, line.end_date
-        )
-    else:
-        period = cycles.active_period(cycle, line.start_date, line.end_date)
-        segments = (
-            []
-            if period is None
-            else [
-                cycles.Segment(
-                    period[0],
-                    period[1],
-                    line.quantity,
-                    Fraction((period[1] - period[0]).days + 1, cycle.full_days),
-                )
-            ]
-        )
-    price_n, price_d = line.unit_price.as_integer_ratio()
-    tax_n, tax_d = line.tax_rate.as_integer_ratio()
+    return line.unit_price
+
+
+def bill_line(*, line, cycle: cycles.Cycle, currency: str, changes: list) -> list[DraftLine]:
+    """One draft line per quantity segment of a contract line in the cycle."""
+    unit_price = priced(line)
+    history = [(change.effective_date, change.quantity_before) for change in changes]
+    segments = cycles.quantity_segments(
+        cycle, line.quantity, history, line.start_date, line.end_date
+    )
     drafted = []
     for segment in segments:
         if not segment.quantity:
             continue
-        # Exact integer ratios: quantity × unit price × active days / full-cycle days.
-        quantity_n, quantity_d = segment.quantity.as_integer_ratio()
-        amount = round_ratio(
-            quantity_n * price_n * segment.proration.numerator,
-            quantity_d * price_d * segment.proration.denominator,
-            currency,
-        )
-        amount_n, amount_d = amount.as_integer_ratio()
+        amount = line_amount(segment.quantity, unit_price, segment.proration, currency)
         drafted.append(
             DraftLine(
                 contract_line_id=line.id,
                 description=line.description,
                 quantity=segment.quantity,
-                unit_price=line.unit_price,
+                unit_price=unit_price,
                 period_start=segment.start,
                 period_end=segment.end,
                 proration=segment.proration,
                 amount=amount,
                 tax_rate=line.tax_rate,
-                tax_amount=round_ratio(amount_n * tax_n, amount_d * tax_d * 100, currency),
+                tax_amount=line_tax(amount, line.tax_rate, currency),
             )
         )
     return drafted
