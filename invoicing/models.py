@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+# The post-invoicing models belong to this app: importing them here registers them with it.
+from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: F401
+
 
 class Door(models.TextChoices):
     """Where a generation was asked for: kept on invoices and runs for the audit trail."""
@@ -282,6 +285,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor or self.get_door_display()}"
-
-
-from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: E402,F401

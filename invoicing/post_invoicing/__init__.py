@@ -1,6 +1,6 @@
 """Post-invoicing tasks: Auto-Send, Auto-Charge and Auto-Sync (issue 7).
 
-`post_invoicing_schedule` is called by the invoice writer inside the generating
+`scheduling.post_invoicing_schedule` is called by the invoice writer inside the generating
 transaction; it records which tasks each new invoice needs and queues them to run
 after commit. The rest of the package:
 
@@ -10,13 +10,6 @@ after commit. The rest of the package:
 - actions: Retry, Send again, transfer received;
 - export: the CSV of invoices;               - selectors: state for pages and lists.
 
-Only `scheduling` is imported here: the models module loads this package, and PDF,
-mail and gateway code have no business in every process that loads models.
+Nothing is imported here: invoicing.models loads this package's models, and PDF, mail
+and gateway code have no business in every process that loads models.
 """
-
-from invoicing.post_invoicing.scheduling import (
-    post_invoicing_invoices_retired,
-    post_invoicing_schedule,
-)
-
-__all__ = ["post_invoicing_invoices_retired", "post_invoicing_schedule"]

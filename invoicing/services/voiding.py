@@ -8,7 +8,7 @@ from django.utils import timezone
 from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
-from invoicing.post_invoicing import post_invoicing_invoices_retired
+from invoicing.post_invoicing.scheduling import post_invoicing_invoices_retired
 from invoicing.services.audit import audit_record
 from schedules.models import BillingSchedule
 from schedules.services import contracts_refresh_next_invoice_date

@@ -157,7 +157,7 @@ def test_an_invoice_never_synced_sends_no_replaced_event(ledger):
 
 
 def test_a_voided_invoice_sends_its_own_event(ledger, django_capture_on_commit_callbacks):
-    from invoicing.post_invoicing import post_invoicing_invoices_retired
+    from invoicing.post_invoicing.scheduling import post_invoicing_invoices_retired
 
     invoice = contract_invoiced(auto_sync=True)
     run_task(task_of(invoice, Kind.SYNC))
