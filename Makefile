@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate demo run reset psql services test lint format
+.PHONY: help install migrate demo run reset psql services test test-fast lint format
 
 help: ## List the targets
 	@echo "Targets:"
@@ -47,6 +47,9 @@ services: install ## Say whether the project's own PostgreSQL and Redis run, and
 
 test: install ## Run the whole test suite (on the project's own servers unless DATABASE_URL is set)
 	$(BIN)/pytest
+
+test-fast: install ## The pure and service tests only: no browser, no pages, no real processes
+	$(BIN)/pytest -m "not slow" --ignore=tests/e2e --ignore=tests/web
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ after commit. The rest of the package:
 - running: one attempt of a task;            - sending, charging, syncing: the work;
 - gateways: manual and Stripe;               - pdf: the invoice document;
 - actions: Retry, Send again, transfer received;
-- export: the CSV of invoices;               - selectors: state for pages and lists.
+- export: the CSV of invoices.
 
 Nothing is imported here: invoicing.models loads this package's models, and PDF, mail
 and gateway code have no business in every process that loads models.

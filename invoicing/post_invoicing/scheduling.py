@@ -61,7 +61,7 @@ def post_invoicing_schedule(
 def post_invoicing_invoices_retired(*, invoice_ids: Collection[int]) -> list[int]:
     """Queue the ledger event (replaced, voided) of invoices that stopped being live.
 
-    For a future void service; replacement is covered by `post_invoicing_schedule`.
+    Called by the void service; replacement is covered by `post_invoicing_schedule`.
     Safe to call twice: an event already recorded is not recorded again.
     """
     pairs = _retirement_events(Q(invoice_id__in=list(invoice_ids)))

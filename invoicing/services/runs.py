@@ -1,6 +1,6 @@
 """Generation runs: open a run with a job per contract, process its jobs in chunks, close it.
 
-The nightly task, the command line and (later) the bulk window all go through here.
+The nightly task, the command line and the bulk window all go through here.
 Every step is idempotent: a chunk delivered twice, or a run started twice for the same
 night, writes nothing the second time.
 """
