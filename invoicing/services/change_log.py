@@ -27,7 +27,7 @@ from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.services.audit import audit_record
 from invoicing.services.batches import BatchOutcome, drafts_write_isolated
 from invoicing.services.drafting import DraftLine, InvoiceDraft, priced
-from invoicing.services.loading import billing_data_load
+from invoicing.services.loading import BillingData, billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
 from schedules import cycles
 from schedules.models import BillingSchedule
@@ -80,10 +80,15 @@ def change_log_changes_claim(
 
 
 def draft_change_log_invoice(
-    *, contract_id: int, changes: list, as_of: date, replaces_id: int | None = None
+    *,
+    data: BillingData,
+    contract_id: int,
+    changes: list,
+    as_of: date,
+    replaces_id: int | None = None,
 ) -> InvoiceDraft:
-    """The change-log invoice billing these changes, a line each."""
-    data = billing_data_load([contract_id], date.min)
+    """The change-log invoice billing these changes, a line each; `data` holds the
+    contract's terms and lines (billing_data_load), so a batch loads them once."""
     contract = data.contracts[contract_id]
     lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
     drafted, ends = [], []
@@ -136,6 +141,15 @@ def _change_line(change, line, cycle: cycles.Cycle, currency: str) -> DraftLine:
     )
 
 
+def _draft_one(
+    contract_id: int, changes: list, *, as_of: date, replaces_id: int | None = None
+) -> InvoiceDraft:
+    data = billing_data_load([contract_id], changes_after=None)
+    return draft_change_log_invoice(
+        data=data, contract_id=contract_id, changes=changes, as_of=as_of, replaces_id=replaces_id
+    )
+
+
 def changes_billed_by(invoice_id: int) -> list:
     """The changes an invoice billed, locked, as drafting rows (to re-bill them)."""
     return _change_rows(
@@ -152,7 +166,7 @@ def change_log_preview(
     ).get(contract.pk)
     if not changes:
         return None
-    return draft_change_log_invoice(contract_id=contract.pk, changes=changes, as_of=as_of)
+    return _draft_one(contract.pk, changes, as_of=as_of)
 
 
 @transaction.atomic
@@ -178,7 +192,7 @@ def change_log_invoice_generate(
     ).get(contract.pk)
     if not changes:
         raise GenerationError(errors.NO_CHANGES)
-    draft = draft_change_log_invoice(contract_id=contract.pk, changes=changes, as_of=as_of)
+    draft = _draft_one(contract.pk, changes, as_of=as_of)
     if expected_fingerprint is not None and draft.fingerprint() != expected_fingerprint:
         raise PreviewOutdated(draft)
     (invoice_id,) = drafts_write(
@@ -205,9 +219,7 @@ def change_log_invoice_replace(*, invoice: Invoice, as_of: date, user=None) -> I
     if invoice.is_paid:
         raise GenerationError(errors.PAID_CANNOT_BE_REPLACED.format(number=invoice.number))
     changes = changes_billed_by(invoice.pk)
-    draft = draft_change_log_invoice(
-        contract_id=invoice.contract_id, changes=changes, as_of=as_of, replaces_id=invoice.pk
-    )
+    draft = _draft_one(invoice.contract_id, changes, as_of=as_of, replaces_id=invoice.pk)
     (new_id,) = drafts_write(
         [draft], provenance=Provenance(door=Door.MANUAL, user_id=getattr(user, "pk", None))
     )
@@ -236,6 +248,7 @@ def batch_generate_change_log(
     claimed = change_log_changes_claim(
         contract_ids, period_start=period_start, period_end=period_end
     )
+    data = billing_data_load(list(claimed), changes_after=None)
     drafts = []
     for contract_id in contract_ids:
         changes = claimed.get(contract_id)
@@ -244,7 +257,9 @@ def batch_generate_change_log(
             continue
         try:
             drafts.append(
-                draft_change_log_invoice(contract_id=contract_id, changes=changes, as_of=as_of)
+                draft_change_log_invoice(
+                    data=data, contract_id=contract_id, changes=changes, as_of=as_of
+                )
             )
         except BillingError as error:
             outcome.failed[contract_id] = str(error)

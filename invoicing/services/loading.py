@@ -61,11 +61,14 @@ class BillingData:
     changes: dict[int, list]
 
 
-def billing_data_load(contract_ids: Collection[int], changes_after: date) -> BillingData:
-    """Contracts, their lines, and the line changes effective after `changes_after`.
+def billing_data_load(contract_ids: Collection[int], changes_after: date | None) -> BillingData:
+    """Contracts, their lines, and the line changes effective after `changes_after`
+    (none when None: change-log drafting brings its own).
 
     Segments need only changes after a cycle's start, so older history stays unread.
     """
+    if not contract_ids:
+        return BillingData(contracts={}, lines=defaultdict(list), changes=defaultdict(list))
     contract_rows = _named_rows(
         BillingContract.objects.filter(pk__in=contract_ids), "ContractRow", CONTRACT_FIELDS
     )
@@ -79,6 +82,10 @@ def billing_data_load(contract_ids: Collection[int], changes_after: date) -> Bil
     ):
         lines[row.contract_id].append(row)
     changes = defaultdict(list)
+    if changes_after is None:
+        return BillingData(
+            contracts={row.id: row for row in contract_rows}, lines=lines, changes=changes
+        )
     for row in _named_rows(
         ContractChange.objects.filter(
             line__contract_id__in=contract_ids, effective_date__gte=changes_after

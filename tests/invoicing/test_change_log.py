@@ -7,21 +7,25 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contracts.errors import BillingError
 from contracts.models import BillingSettings
 from contracts.services import contract_line_change_quantity
 from invoicing import errors
 from invoicing.errors import BulkError, GenerationError
-from invoicing.models import Invoice
+from invoicing.models import Door, Invoice
 from invoicing.services import generation_run_execute, invoice_generate
 from invoicing.services.bulk import bulk_change_log_run_start
 from invoicing.services.change_log import (
+    batch_generate_change_log,
     change_log_invoice_generate,
     change_log_invoice_replace,
     change_log_preview,
 )
 from invoicing.services.voiding import invoice_void
+from invoicing.services.writing import Provenance
 from schedules.services import schedule_for_cycle
 from tests.conftest import PROJECT_DIR
 from tests.invoicing.helpers import contract_with_line, run_nightly
@@ -170,6 +174,27 @@ def test_the_bulk_door_bills_one_change_log_invoice_per_contract_with_changes():
     (invoice,) = Invoice.objects.filter(kind="change_log")
     assert invoice.contract == changed and invoice.lines.count() == 2
     assert run.jobs.get(contract=unchanged).message == "Skipped: no changes to bill."
+
+
+def change_log_batch_queries(contract_count: int) -> int:
+    contracts = [invoiced_contract() for _ in range(contract_count)]
+    for contract in contracts:
+        change(contract, "12", D(2026, 1, 20))
+    with CaptureQueriesContext(connection) as queries:
+        outcome = batch_generate_change_log(
+            [contract.pk for contract in contracts],
+            period_start=YEAR[0],
+            period_end=YEAR[1],
+            as_of=BILLED_ON,
+            provenance=Provenance(door=Door.BULK),
+        )
+    assert len(outcome.invoices) == contract_count, outcome
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_a_change_log_batch_runs_as_many_queries_for_six_contracts_as_for_two():
+    assert change_log_batch_queries(6) == change_log_batch_queries(2)
 
 
 @pytest.mark.django_db
