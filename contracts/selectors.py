@@ -87,7 +87,8 @@ class CountingWhenNeededPaginator(Paginator):
 def contract_list_page(*, filters: ContractFilters, page_number) -> Page:
     """One page of the contract list, each contract carrying its last issued invoice."""
     last_invoice = (
-        Invoice.objects.filter(contract=OuterRef("pk"), status=Invoice.Status.ISSUED)
+        Invoice.objects.live()
+        .filter(contract=OuterRef("pk"))
         .order_by("-invoice_date", "-id")
         .values("id")[:1]
     )

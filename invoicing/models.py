@@ -20,6 +20,16 @@ class Door(models.TextChoices):
     COMMAND = "command", "Command line"
 
 
+class InvoiceQuerySet(models.QuerySet):
+    def live(self):
+        """Issued invoices: neither replaced nor void."""
+        return self.filter(status=Invoice.Status.ISSUED)
+
+    def live_regular(self):
+        """Live regular invoices: at most one per schedule (the database enforces it)."""
+        return self.live().filter(kind=Invoice.Kind.REGULAR)
+
+
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         REGULAR = "regular", "Regular"
@@ -71,6 +81,8 @@ class Invoice(models.Model):
         db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-invoice_date", "-number"]

@@ -163,11 +163,8 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
     """The claimed schedules to generate, and the live invoices they replace."""
     live = {
         schedule_id: (invoice_id, number, paid_at)
-        for schedule_id, invoice_id, number, paid_at in Invoice.objects.filter(
-            schedule_id__in=[row.id for row in rows],
-            kind=Invoice.Kind.REGULAR,
-            status=Invoice.Status.ISSUED,
-        )
+        for schedule_id, invoice_id, number, paid_at in Invoice.objects.live_regular()
+        .filter(schedule_id__in=[row.id for row in rows])
         # Locked: a payment landing now must either be seen here or wait for us.
         .select_for_update()
         .values_list("schedule_id", "id", "number", "paid_at")

@@ -197,9 +197,11 @@ def _any_billable_at(contract_ids: list[int], day: date) -> bool:
 
 def _live_invoices_at(targets: dict[int, int]) -> dict[int, str]:
     """contract id -> number of the live regular invoice of its target cycle."""
-    found = Invoice.objects.filter(
-        contract_id__in=targets.keys(), kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
-    ).values_list("contract_id", "schedule__cycle_index", "number")
+    found = (
+        Invoice.objects.live_regular()
+        .filter(contract_id__in=targets.keys())
+        .values_list("contract_id", "schedule__cycle_index", "number")
+    )
     return {cid: number for cid, index, number in found if targets.get(cid) == index}
 
 

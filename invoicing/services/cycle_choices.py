@@ -86,9 +86,7 @@ def contract_cycle_choices(*, contract: BillingContract, as_of: date) -> CycleCh
     schedules = {s.cycle_index: s for s in contract.schedules.all()}
     live = {
         invoice.schedule_id: invoice
-        for invoice in Invoice.objects.filter(
-            contract=contract, kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
-        )
+        for invoice in Invoice.objects.live_regular().filter(contract=contract)
     }
     current = _current_index(contract, as_of)
     last = max(current, max(schedules, default=0)) + FUTURE_CYCLES_LISTED

@@ -102,9 +102,7 @@ def invoice_generate(
 
 def invoice_live_for(schedule: BillingSchedule, *, lock: bool = False) -> Invoice | None:
     """The issued regular invoice of a schedule, if any (the database allows one)."""
-    invoices = Invoice.objects.filter(
-        schedule=schedule, kind=Invoice.Kind.REGULAR, status=Invoice.Status.ISSUED
-    )
+    invoices = Invoice.objects.live_regular().filter(schedule=schedule)
     return (invoices.select_for_update() if lock else invoices).first()
 
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             created = demo_book_create(contracts=count, seed=seed, today=as_of)
         except BillingError as error:
             raise CommandError(str(error)) from error
-        invoices = Invoice.objects.filter(status=Invoice.Status.ISSUED)
+        invoices = Invoice.objects.live()
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {created} demo contracts (seed {seed}, as of {as_of}).")
             + f" The book now holds {Customer.objects.count()} customers, "
