@@ -23,10 +23,10 @@ if USES_LOCAL_SERVICES:
 
 DEBUG = env.bool("DEBUG", default=False)
 BUILT_IN_SECRET_KEY = "insecure-development-key-change-me"
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY and USES_LOCAL_SERVICES:
-    SECRET_KEY = local_services.secret_key()
-SECRET_KEY = SECRET_KEY or BUILT_IN_SECRET_KEY
+# On the project's own servers a key is made once per checkout, kept in .local/.
+SECRET_KEY = env.str("SECRET_KEY", default="") or (
+    local_services.secret_key() if USES_LOCAL_SERVICES else BUILT_IN_SECRET_KEY
+)
 if SECRET_KEY == BUILT_IN_SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set: set it to a long random value (DEBUG is off, so the built-in "

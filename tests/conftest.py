@@ -5,6 +5,7 @@ ones those URLs name otherwise (CI runs both ways)."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -113,6 +114,13 @@ def celery_workers(subprocess_env, redis_url, tmp_path):
 def celery_worker(celery_workers):
     """One real Celery worker process consuming from Redis, on the test database."""
     return celery_workers()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound once, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def wait_until(condition, timeout: float = 30, interval: float = 0.2):

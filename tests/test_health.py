@@ -8,14 +8,12 @@ import time
 import pytest
 
 from billing_site.health import CHECK_TIMEOUT_SECONDS, NO_ANSWER
+from tests.conftest import free_port
 
 
 @pytest.fixture
 def closed_port() -> int:
-    """A loopback port nothing listens on (bound once, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import http.client
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from contextlib import closing
@@ -20,7 +19,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.conftest import PROJECT_DIR, wait_until
+from tests.conftest import PROJECT_DIR, free_port, wait_until
 
 DOCKERFILE = (PROJECT_DIR / "Dockerfile").read_text()
 PRINT_FIRST_INVOICE_PDF_URL = (
@@ -48,12 +47,6 @@ def compose_app_environment() -> dict[str, str]:
     text = (PROJECT_DIR / "docker-compose.yml").read_text()
     block = re.search(r"^x-app:.*?^  environment:\n((?: {4}[^\n]*\n)+)", text, re.M | re.S)[1]
     return dict(re.findall(r'^ {4}(\w+): "?(.*?)"?$', block, re.M))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def image_command(bin_dir: Path, port: int) -> list[str]:

@@ -29,15 +29,9 @@ from billing_site.local_services import (
     release,
     use,
 )
-from tests.conftest import PROJECT_DIR, wait_until
+from tests.conftest import PROJECT_DIR, free_port, wait_until
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ import psutil
 import pytest
 
 from billing_site.local_services import LocalPostgres, LocalRedis, port_in_use
-from tests.conftest import PROJECT_DIR, wait_until
-from tests.test_local_services import free_port
+from tests.conftest import PROJECT_DIR, free_port, wait_until
 
 pytestmark = pytest.mark.slow
 

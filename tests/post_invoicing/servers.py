@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,14 +18,10 @@ from urllib.parse import parse_qsl
 
 from aiosmtpd.controller import Controller
 
+from tests.conftest import free_port
+
 STRIPE_KEY = "sk_test_post_invoicing"
 WEBHOOK_SECRET = "accounting-shared-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # Mail -----------------------------------------------------------------------------
