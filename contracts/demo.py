@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from contracts.demo_history import history_create, history_flags_set, own_flags_restore
+from contracts.demo_history import history_create
 from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from schedules import cycles
@@ -181,14 +181,12 @@ def demo_book_create(*, contracts: int, seed: int, today: date) -> int:
     book = demo_book_build(
         contracts=contracts, seed=seed, today=today, first_number=_next_contract_number()
     )
-    own_flags = history_flags_set(book.contracts)
     Customer.objects.bulk_create(book.customers, batch_size=BATCH_SIZE)
     BillingContract.objects.bulk_create(book.contracts, batch_size=BATCH_SIZE)
     ContractLine.objects.bulk_create(book.lines, batch_size=BATCH_SIZE)
     schedules_keep_ahead(as_of=today)
     active = [contract.pk for contract in book.contracts if contract.status == Status.ACTIVE]
     history_create(random.Random(f"history-{seed}"), active, today)
-    own_flags_restore(book.contracts, own_flags)
     return len(book.contracts)
 
 

@@ -4,12 +4,10 @@ run, the Auto-Charge task and "Record transfer received", called as services."""
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings
 
-from contracts.models import BillingContract
 from invoicing.models import Door, GenerationRun, Invoice
 from invoicing.post_invoicing.actions import payment_transfer_record
 from invoicing.post_invoicing.gateways.manual import ManualGateway
@@ -17,7 +15,12 @@ from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from invoicing.post_invoicing.running import post_task_run
 from invoicing.services import generation_run_execute, generation_run_open
 
-POST_TASK_FLAGS = ("auto_send", "auto_charge", "auto_sync")
+# The history was neither emailed nor synced by this back office: a worker starting on a
+# fresh demo must not email two years of invoices or post them to accounting. Every invoice
+# awaited its transfer (Auto-Charge through the manual gateway), so payments can be
+# recorded; through a real gateway the seed charges nothing. The contracts' own Auto-Send,
+# Auto-Charge and Auto-Sync apply from tonight's run.
+HISTORY_POST_TASKS = {"auto_send": False, "auto_sync": False}
 # (paid when due more than this many days ago, with this probability), first match wins:
 # old invoices are almost all paid, the recently overdue partly, a few before they are due.
 PAID_SHARES = ((60, 0.99), (0, 0.7), (-14, 0.2), (None, 0.05))
@@ -30,6 +33,7 @@ def history_create(rng: random.Random, contract_ids: list[int], today: date) -> 
         as_of=today - timedelta(days=1),
         trigger=GenerationRun.Trigger.NIGHTLY,
         contract_ids=contract_ids,
+        post_tasks=HISTORY_POST_TASKS | {"auto_charge": _charges_are_history()},
     )
     generation_run_execute(run)
     invoices = Invoice.objects.filter(job__run=run)
@@ -51,31 +55,9 @@ def history_create(rng: random.Random, contract_ids: list[int], today: date) -> 
             payment_transfer_record(invoice=invoice, door=Door.COMMAND)
 
 
+def _charges_are_history() -> bool:
+    return ManualGateway.name == settings.BILLING_PAYMENT_GATEWAY
+
+
 def _paid_share(days_past_due: int) -> float:
     return next(share for after, share in PAID_SHARES if after is None or days_past_due > after)
-
-
-def history_flags_set(contracts: list[BillingContract]) -> list[tuple[bool, ...]]:
-    """Give the contracts the post-invoicing of their history; return their own flags.
-
-    The history was neither emailed nor synced by this back office: a worker starting on
-    a fresh demo must not email two years of invoices or post them to accounting. Every
-    invoice awaited its transfer (Auto-Charge through the manual gateway), so payments can
-    be recorded; through a real gateway the seed charges nothing. The contracts' own flags
-    apply from tonight's run.
-    """
-    own = [tuple(getattr(contract, flag) for flag in POST_TASK_FLAGS) for contract in contracts]
-    charge = ManualGateway.name == settings.BILLING_PAYMENT_GATEWAY
-    for contract in contracts:
-        contract.auto_send, contract.auto_charge, contract.auto_sync = False, charge, False
-    return own
-
-
-def own_flags_restore(contracts: list[BillingContract], own: list[tuple[bool, ...]]) -> None:
-    by_flags: dict[tuple[bool, ...], list[int]] = defaultdict(list)
-    for contract, flags in zip(contracts, own, strict=True):
-        by_flags[flags].append(contract.pk)
-    for flags, pks in by_flags.items():
-        BillingContract.objects.filter(pk__in=pks).update(
-            **dict(zip(POST_TASK_FLAGS, flags, strict=True))
-        )

@@ -18,8 +18,9 @@ from django.utils.formats import date_format
 from contracts.models import BillingContract
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from invoicing.services.batches import cycle_targets
-from invoicing.services.bulk import POST_TASKS, STALLED_AFTER, run_is_stalled
+from invoicing.services.bulk import STALLED_AFTER, run_is_stalled
 from invoicing.services.cycle_choices import POST_INVOICING_LABELS
+from invoicing.services.runs import POST_TASKS
 from schedules import cycles
 
 CYCLE_ROWS_SHOWN = 50

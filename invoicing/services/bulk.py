@@ -23,9 +23,8 @@ from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun, Invoice
 from invoicing.services.audit import audit_record
 from invoicing.services.batches import cycle_targets
-from invoicing.services.runs import OPEN
+from invoicing.services.runs import OPEN, post_tasks_parameter
 
-POST_TASKS = ("auto_send", "auto_charge", "auto_sync")
 # A running run with open jobs and no job finished for this long has lost its workers.
 STALLED_AFTER = timedelta(minutes=10)
 
@@ -89,7 +88,7 @@ def bulk_run_start(
         raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
     parameters = {"cycle_date": cycle_date.isoformat(), "replace": replace, "contracts": len(ids)}
     if post_tasks is not None:
-        parameters["post_tasks"] = {task: bool(post_tasks.get(task)) for task in POST_TASKS}
+        parameters["post_tasks"] = post_tasks_parameter(post_tasks)
     detail = f"{len(ids)} contracts, cycle at {cycle_date}"
     return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
 

@@ -8,7 +8,7 @@ night, writes nothing the second time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -39,19 +39,30 @@ TRIGGER_DOOR = {
 }
 
 
+POST_TASKS = ("auto_send", "auto_charge", "auto_sync")
+
+
+def post_tasks_parameter(post_tasks: Mapping[str, bool]) -> dict[str, bool]:
+    """A run's choice of post-invoicing tasks, for every task, overriding the contracts'."""
+    return {task: bool(post_tasks.get(task)) for task in POST_TASKS}
+
+
 def generation_run_open(
     *,
     as_of: date,
     trigger: str = GenerationRun.Trigger.NIGHTLY,
     contract_ids: Collection[int] | None = None,
+    post_tasks: Mapping[str, bool] | None = None,
     user=None,
 ) -> GenerationRun:
     """Keep schedules ahead, then open a run with a queued job per contract with
     something due. A second nightly run for a night whose run is still open returns
-    that run instead."""
+    that run instead. `post_tasks` overrides the contracts' Auto-Send/Charge/Sync."""
     parameters = {"as_of": as_of.isoformat()}
     if contract_ids is not None:
         parameters["contracts"] = len(contract_ids)
+    if post_tasks is not None:
+        parameters["post_tasks"] = post_tasks_parameter(post_tasks)
     try:
         with transaction.atomic():
             run = GenerationRun.objects.create(

@@ -20,7 +20,7 @@ from invoicing.post_invoicing.scheduling import (
     post_tasks_requeue_stalled,
     stalled_after,
 )
-from invoicing.services import invoice_generate
+from invoicing.services import generation_run_execute, generation_run_open, invoice_generate
 from schedules.services import schedules_keep_ahead
 from tests.factories import BillingContractFactory, CustomerFactory
 from tests.invoicing.helpers import contract_with_line, run_nightly
@@ -191,3 +191,29 @@ def test_the_backoff_doubles_with_each_retry_up_to_its_cap(settings):
     for retries, ceiling in [(0, 30), (1, 60), (2, 120), (6, 1920), (7, 3600), (20, 3600)]:
         delays = [retry_delay(retries) for _ in range(50)]
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays), retries
+
+
+@pytest.mark.django_db
+def test_a_run_opened_with_its_own_post_tasks_overrides_the_contracts_flags():
+    asks_for_everything = contract_with_line(
+        start_date=START, auto_send=True, auto_charge=True, auto_sync=True
+    )
+    asks_for_nothing = contract_with_line(start_date=START)
+    run = generation_run_open(
+        as_of=FIRST_NIGHT,
+        contract_ids=[asks_for_everything.pk, asks_for_nothing.pk],
+        post_tasks={"auto_charge": True},
+    )
+    generation_run_execute(run)
+
+    assert run.parameters["post_tasks"] == {
+        "auto_send": False,
+        "auto_charge": True,
+        "auto_sync": False,
+    }
+    kinds = set(
+        PostInvoicingTask.objects.filter(invoice__job__run=run).values_list(
+            "invoice__contract_id", "kind"
+        )
+    )
+    assert kinds == {(asks_for_everything.pk, Kind.CHARGE), (asks_for_nothing.pk, Kind.CHARGE)}

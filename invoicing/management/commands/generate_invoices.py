@@ -11,8 +11,8 @@ from contracts.errors import BillingError
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
-from invoicing.services.bulk import POST_TASKS, bulk_change_log_run_start, bulk_run_start
-from invoicing.services.runs import contracts_for_generation
+from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
+from invoicing.services.runs import POST_TASKS, contracts_for_generation
 
 
 class DryRunRollback(Exception):
