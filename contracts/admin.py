@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
-from contracts.errors import BillingError
+from billing_site.admin_helpers import ReadOnlyAdminMixin, admin_link, changelist_link
+from billing_site.errors import BillingError
 from contracts.models import (
     BillingContract,
     BillingSettings,
@@ -27,7 +28,7 @@ from contracts.models import (
     Customer,
 )
 from contracts.services import contract_line_change_quantity, contract_save
-from invoicing.admin import InvoiceInline, ReadOnlyAdminMixin, admin_link, changelist_link
+from invoicing.admin import InvoiceInline
 from schedules.admin import ScheduleInline
 
 

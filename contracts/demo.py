@@ -21,8 +21,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from billing_site.errors import BillingError
 from contracts.demo_history import history_create
-from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from schedules import cycles
 from schedules.services import schedules_keep_ahead

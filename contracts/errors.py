@@ -1,9 +1,4 @@
-"""Billing errors raised by the services; doors turn them into messages."""
-
-
-class BillingError(Exception):
-    """A request the billing rules refuse. The message is meant for the person who asked."""
-
+"""What the contract rules refuse, as messages the doors show."""
 
 TERMS_LOCKED = (
     "The start date and billing frequency cannot change once a cycle has been invoiced: "

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from billing_site.errors import BillingError
 from contracts import errors
-from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractChange, ContractLine
 from schedules import cycles
 from schedules.models import BillingSchedule

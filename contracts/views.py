@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.forms import ContractFilterForm, LineQuantityForm
 from contracts.models import BillingContract, ContractLine
 from contracts.selectors import contract_list_page, contract_overview

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.html import format_html_join
 
-from invoicing.admin_readonly import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from billing_site.admin_helpers import (
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    admin_link,
+    changelist_link,
+)
 from invoicing.models import (
     GenerationJob,
     GenerationRun,
@@ -17,19 +20,6 @@ from invoicing.models import (
     InvoiceNumberSequence,
 )
 from invoicing.post_invoicing_admin import PostInvoicingInvoiceAdminMixin
-
-
-def admin_link(obj, text=None) -> str:
-    """A link to `obj`'s admin change page, or a dash when there is none."""
-    if obj is None:
-        return "—"
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, obj if text is None else text)
-
-
-def changelist_link(model, text: str, **filters) -> str:
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
 
 
 class InvoiceInline(ReadOnlyTabularInline):

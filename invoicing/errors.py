@@ -1,6 +1,6 @@
 """Why a generation is refused or fails. Messages are constants so tests assert on them."""
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 
 
 class GenerationError(BillingError):

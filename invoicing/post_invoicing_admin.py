@@ -18,8 +18,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from contracts.errors import BillingError
-from invoicing.admin_readonly import ReadOnlyTabularInline
+from billing_site.admin_helpers import ReadOnlyTabularInline
+from billing_site.errors import BillingError
 from invoicing.models import Invoice
 from invoicing.post_invoicing.actions import (
     invoices_send_again,

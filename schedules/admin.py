@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.html import format_html
 
-from invoicing.admin import InvoiceInline, ReadOnlyAdminMixin, ReadOnlyTabularInline, admin_link
+from billing_site.admin_helpers import ReadOnlyAdminMixin, ReadOnlyTabularInline, admin_link
+from invoicing.admin import InvoiceInline
 from schedules.models import BillingSchedule
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from invoicing.admin_readonly import ReadOnlyAdminMixin
+from billing_site.admin_helpers import ReadOnlyAdminMixin
 from invoicing.post_invoicing.actions import post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 

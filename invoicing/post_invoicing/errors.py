@@ -3,7 +3,7 @@
 Messages are constants so tests assert on them and the admin shows them as they are.
 """
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 
 
 class PostInvoicingError(BillingError):

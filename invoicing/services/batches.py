@@ -18,7 +18,7 @@ from datetime import date
 
 from django.db import DatabaseError, transaction
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import Invoice

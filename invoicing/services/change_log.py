@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import F
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.models import BillingContract, ContractChange
 from invoicing import errors
 from invoicing.errors import GenerationError, PreviewOutdated

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views import View
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.forms import ContractSelectionForm
 from invoicing.forms import BULK_TABS, BulkChangeLogForm, BulkRegularForm
 from invoicing.selectors_bulk import bulk_cycle_rows, post_task_defaults

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing.errors import PreviewOutdated
 from invoicing.forms import ChangeLogInvoiceForm, InvoiceVoidForm

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from billing_site.errors import BillingError
 from contracts.demo import CONTRACTS_NOT_POSITIVE, demo_book_build, demo_book_create
-from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from invoicing.models import GenerationJob, Invoice
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from contracts.models import BillingSettings
 from contracts.services import contract_line_change_quantity
 from invoicing import errors

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from billing_site.errors import BillingError
 from contracts import errors as contract_errors
-from contracts.errors import BillingError
 from contracts.models import BillingSettings
 from contracts.services import contract_line_change_quantity, contract_save
 from invoicing.services import invoice_generate

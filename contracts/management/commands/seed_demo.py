@@ -6,8 +6,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from billing_site.errors import BillingError
 from contracts.demo import demo_book_create
-from contracts.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from invoicing.models import GenerationJob, Invoice
 from schedules.models import BillingSchedule

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.errors import BillingError
+from billing_site.errors import BillingError
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
