@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from billing_site.admin_helpers import ReadOnlyAdminMixin, admin_link, changelist_link
 from billing_site.errors import BillingError
 from contracts.models import (
+    POST_TASKS,
     BillingContract,
     BillingSettings,
     ContractChange,
@@ -251,7 +252,7 @@ class BillingContractAdmin(admin.ModelAdmin):
                 "fields": (
                     "currency",
                     "payment_terms_days",
-                    ("auto_send", "auto_charge", "auto_sync"),
+                    tuple(POST_TASKS),
                 )
             },
         ),

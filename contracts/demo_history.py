@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 
-from invoicing.models import Door, GenerationRun, Invoice
+from invoicing.models import Door, Invoice
 from invoicing.post_invoicing.actions import payment_transfer_record
 from invoicing.post_invoicing.gateways.manual import ManualGateway
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
@@ -31,7 +31,7 @@ def history_create(rng: random.Random, contract_ids: list[int], today: date) -> 
     invoices are tonight's), then the transfers received for a share of its invoices."""
     run = generation_run_open(
         as_of=today - timedelta(days=1),
-        trigger=GenerationRun.Trigger.NIGHTLY,
+        trigger=Door.NIGHTLY,
         contract_ids=contract_ids,
         post_tasks=HISTORY_POST_TASKS | {"auto_charge": _charges_are_history()},
     )

@@ -14,6 +14,9 @@ from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 
 OFFSET_VALIDATORS = [MinValueValidator(MIN_OFFSET_DAYS), MaxValueValidator(MAX_OFFSET_DAYS)]
 NON_NEGATIVE = [MinValueValidator(0)]
+# A contract's post-invoicing defaults, field -> label; a run or a manual generation may
+# choose otherwise for its own invoices.
+POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
 
 
 class BillingSettings(models.Model):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.formats import date_format
 
-from contracts.models import BillingContract
+from billing_site.forms import iso_date_input
+from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
 from invoicing.models import GenerationJob
-from invoicing.selectors import CycleReview, ScheduleFilters
-from invoicing.services.cycle_choices import POST_INVOICING_LABELS, CycleChoice, CycleChoices
+from invoicing.selectors.cycles import CycleChoice, CycleChoices, CycleReview
 
 NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
 FUTURE_NEEDS_PROCEED = (
@@ -65,9 +65,9 @@ class GenerateInvoiceForm(forms.Form):
     # What the manager saw: generation stops if either no longer holds (see cycle_invoice_generate).
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     existing_invoice = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    auto_send = forms.BooleanField(required=False, label="Auto-Send")
-    auto_charge = forms.BooleanField(required=False, label="Auto-Charge")
-    auto_sync = forms.BooleanField(required=False, label="Auto-Sync")
+    auto_send = forms.BooleanField(required=False, label=POST_TASKS["auto_send"])
+    auto_charge = forms.BooleanField(required=False, label=POST_TASKS["auto_charge"])
+    auto_sync = forms.BooleanField(required=False, label=POST_TASKS["auto_sync"])
 
     def __init__(self, *args, contract: BillingContract, choices: CycleChoices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +76,7 @@ class GenerateInvoiceForm(forms.Form):
             (choice.index, cycle_label(choice, current=choice is choices.current))
             for choice in choices.choices
         ]
-        for name in POST_INVOICING_LABELS:
+        for name in POST_TASKS:
             self.fields[name].initial = getattr(contract, name)
 
     @classmethod
@@ -113,7 +113,7 @@ class GenerateInvoiceForm(forms.Form):
 
     def ticked(self) -> dict[str, bool]:
         """The boxes as posted, to keep them when the page is shown again."""
-        names = ("replace", "proceed", *POST_INVOICING_LABELS)
+        names = ("replace", "proceed", *POST_TASKS)
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def generation_arguments(self) -> dict:
@@ -125,55 +125,8 @@ class GenerateInvoiceForm(forms.Form):
             # Preview switched off: the manager saw no figures, so there is nothing to hold to.
             "expected_fingerprint": data["fingerprint"] or None,
             "expected_invoice_id": data["existing_invoice"],
-            "post_invoicing": [name for name in POST_INVOICING_LABELS if data[name]],
+            "post_invoicing": [name for name in POST_TASKS if data[name]],
         }
-
-
-class ScheduleFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        choices=[("inactive", "Inactive"), ("active", "Active")], required=False
-    )
-    status = forms.ChoiceField(
-        choices=[("", "Any"), ("invoiced", "Invoiced"), ("cancelled", "Cancelled")],
-        required=False,
-    )
-    q = forms.CharField(
-        label="Search",
-        required=False,
-        max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": "Contract number or customer"}),
-    )
-    frequency = forms.ChoiceField(
-        choices=[("", "Any")] + BillingContract.Frequency.choices, required=False
-    )
-    invoice_from = forms.DateField(
-        label="Invoice Date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    invoice_to = forms.DateField(
-        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    month_boundary = forms.BooleanField(
-        label="Invoice Date in another month than the Next Invoice Date", required=False
-    )
-
-    def filters(self) -> ScheduleFilters:
-        """The valid filters; a field that did not validate filters nothing."""
-        self.is_valid()
-        data = self.cleaned_data
-        return ScheduleFilters(
-            state=data.get("state") or "inactive",
-            status=data.get("status") or "",
-            search=(data.get("q") or "").strip(),
-            frequency=data.get("frequency") or "",
-            invoice_from=data.get("invoice_from"),
-            invoice_to=data.get("invoice_to"),
-            month_boundary=bool(data.get("month_boundary")),
-        )
-
-
-def iso_date_input() -> forms.DateInput:
-    """A browser date picker: it only reads ISO dates, whatever the locale."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 REPLACE_NEEDS_CONFIRMATION = (
@@ -186,9 +139,9 @@ class BulkRegularForm(forms.Form):
     """The bulk window's Regular tab: each contract's cycle containing a date."""
 
     cycle_date = forms.DateField(label="Billing cycle containing", widget=iso_date_input())
-    auto_send = forms.BooleanField(label=POST_INVOICING_LABELS["auto_send"], required=False)
-    auto_charge = forms.BooleanField(label=POST_INVOICING_LABELS["auto_charge"], required=False)
-    auto_sync = forms.BooleanField(label=POST_INVOICING_LABELS["auto_sync"], required=False)
+    auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
+    auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
+    auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
     replace = forms.BooleanField(label="Replace existing invoices", required=False)
     confirm_replace = forms.BooleanField(
         required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
@@ -201,7 +154,7 @@ class BulkRegularForm(forms.Form):
         return cleaned
 
     def post_tasks(self) -> dict[str, bool]:
-        return {name: self.cleaned_data[name] for name in ("auto_send", "auto_charge", "auto_sync")}
+        return {name: self.cleaned_data[name] for name in POST_TASKS}
 
 
 class BulkChangeLogForm(forms.Form):

@@ -173,18 +173,15 @@ class InvoiceNumberSequence(models.Model):
 
 
 class GenerationRun(models.Model):
-    class Trigger(models.TextChoices):
-        NIGHTLY = "nightly", "Nightly"
-        MANUAL = "manual", "Manual"
-        BULK = "bulk", "Bulk"
-        COMMAND = "command", "Command line"
-
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         FINISHED = "finished", "Finished"
 
-    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    # The door that opened the run; its invoices carry the same door.
+    trigger = models.CharField(max_length=10, choices=Door.choices)
     as_of_date = models.DateField()
     parameters = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(
@@ -217,6 +214,12 @@ class GenerationRun(models.Model):
         return counts
 
 
+class GenerationJobQuerySet(models.QuerySet):
+    def open(self):
+        """Jobs not done yet: queued, or taken by a worker."""
+        return self.filter(status__in=GenerationJob.OPEN_STATUSES)
+
+
 class GenerationJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -224,6 +227,8 @@ class GenerationJob(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         SKIPPED = "skipped", "Skipped"
         FAILED = "failed", "Failed"
+
+    OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
 
     # No index of its own: the (run, contract) unique index serves lookups by run, and no
     # indexed column changes when a job finishes, so its update stays HOT (in-page).
@@ -239,6 +244,8 @@ class GenerationJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GenerationJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["run_id", "id"]

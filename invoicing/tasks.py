@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from invoicing.models import GenerationRun
+from invoicing.models import Door, GenerationRun
 from invoicing.services import (
     generation_run_open,
     run_chunk_process,
@@ -26,7 +26,7 @@ def generate_due_invoices(as_of: str | None = None) -> int:
     jobs and schedules still open.
     """
     as_of_date = date.fromisoformat(as_of) if as_of else timezone.localdate()
-    run = generation_run_open(as_of=as_of_date, trigger=GenerationRun.Trigger.NIGHTLY)
+    run = generation_run_open(as_of=as_of_date, trigger=Door.NIGHTLY)
     run_chunks_enqueue(run)
     return run.pk
 

@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from invoicing.forms import ScheduleFilterForm
-from invoicing.selectors import schedule_list_page
+from schedules.forms import ScheduleFilterForm
+from schedules.selectors import schedule_list_page
 
 
 @require_GET

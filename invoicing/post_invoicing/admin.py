@@ -14,7 +14,7 @@ from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 RETRY_PERMISSION = "invoicing.retry_postinvoicingtask"
 TRANSFER_PERMISSION = "invoicing.record_transfer"
 RETRIED = "{count} post-invoicing task(s) queued again."
-NOTHING_TO_RETRY = "Nothing to retry: only failed or pending tasks are retried."
+NO_TASK_TO_RETRY = "Nothing to retry: only failed or pending tasks are retried."
 SENT_AGAIN = "{count} invoice(s) queued to be sent again."
 TRANSFER_RECORDED = "Transfer recorded: invoice {number} is paid."
 STATUS_COLOURS = {
@@ -52,7 +52,7 @@ def report_retry(model_admin, request, count: int) -> None:
     if count:
         model_admin.message_user(request, RETRIED.format(count=count), messages.SUCCESS)
     else:
-        model_admin.message_user(request, NOTHING_TO_RETRY, messages.WARNING)
+        model_admin.message_user(request, NO_TASK_TO_RETRY, messages.WARNING)
 
 
 @admin.register(PostInvoicingTask)

@@ -19,14 +19,13 @@ from datetime import date
 from django.db import DatabaseError, transaction
 
 from billing_site.errors import BillingError
-from contracts.models import BillingContract
 from invoicing import errors
+from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.models import Invoice
-from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
-from invoicing.services.loading import billing_data_load
-from invoicing.services.single import change_log_invoices_within
+from invoicing.selectors.billing_data import billing_data_load
+from invoicing.selectors.cycles import cycle_targets
+from invoicing.selectors.invoices import change_log_invoices_within
 from invoicing.services.writing import Provenance, drafts_write
-from schedules import cycles
 from schedules.models import BillingSchedule
 from schedules.services import schedules_ensure_cycles
 
@@ -140,23 +139,6 @@ def batch_generate_cycles(
     claimed, replaces = _replaceable(rows, replace=replace, outcome=outcome)
     _generate(claimed, as_of=as_of, provenance=provenance, outcome=outcome, replaces=replaces)
     return outcome
-
-
-def cycle_targets(
-    contract_ids: Collection[int], cycle_date: date, skipped: dict[int, str]
-) -> dict[int, int]:
-    """Each active contract's cycle index at `cycle_date`; the others into `skipped`."""
-    targets = {}
-    for contract_id, status, start, end, frequency in BillingContract.objects.filter(
-        pk__any=list(contract_ids)
-    ).values_list("id", "status", "start_date", "end_date", "billing_frequency"):
-        if status != BillingContract.Status.ACTIVE:
-            skipped[contract_id] = errors.SKIPPED_NOT_ACTIVE.format(status=status)
-        elif cycle_date < start or (end is not None and cycle_date > end):
-            skipped[contract_id] = errors.SKIPPED_NO_CYCLE.format(day=cycle_date)
-        else:
-            targets[contract_id] = cycles.cycle_index_containing(start, frequency, cycle_date)
-    return targets
 
 
 def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, dict[int, int]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,12 +21,13 @@ from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun, Invoice
+from invoicing.selectors.cycles import cycle_targets
+from invoicing.selectors.runs import run_is_stalled
 from invoicing.services.audit import audit_record
-from invoicing.services.batches import cycle_targets
-from invoicing.services.runs import OPEN, post_tasks_parameter
+from invoicing.services.generation import replace_permission_check
+from invoicing.services.runs import post_tasks_parameter
 
 # A running run with open jobs and no job finished for this long has lost its workers.
-STALLED_AFTER = timedelta(minutes=10)
 
 
 @dataclass
@@ -83,6 +84,7 @@ def bulk_run_start(
     enqueue: bool = True,
 ) -> GenerationRun:
     """Open a bulk run billing each contract's cycle at `cycle_date`; queue it on commit."""
+    replace_permission_check(user=user, replace=replace)
     ids = bulk_selection_validate(contract_ids)
     if not _any_billable_at(ids, cycle_date):
         raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
@@ -118,7 +120,7 @@ def bulk_change_log_run_start(
 
 def _run_open(ids, parameters, *, user, as_of, enqueue, detail) -> GenerationRun:
     run = GenerationRun.objects.create(
-        trigger=GenerationRun.Trigger.BULK,
+        trigger=Door.BULK,
         as_of_date=as_of or timezone.localdate(),
         parameters=parameters,
         requested_by=user if getattr(user, "pk", None) else None,
@@ -151,24 +153,13 @@ def run_retry_failed(*, run: GenerationRun, user=None) -> int:
     return count
 
 
-def run_is_stalled(run: GenerationRun, now=None) -> bool:
-    """A running run whose workers went away: open jobs, and nothing finished lately."""
-    now = now or timezone.now()
-    if run.status != GenerationRun.Status.RUNNING or not run.jobs.filter(status__in=OPEN).exists():
-        return False
-    last = (
-        run.jobs.exclude(finished_at=None)
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
-    return (last or run.started_at or run.created_at) < now - STALLED_AFTER
-
-
 @transaction.atomic
 def run_resume(*, run: GenerationRun, user=None) -> None:
     """Queue a stalled run's open jobs again. Safe even if a worker is still on one:
-    schedules are claimed under row locks, so nothing is generated twice."""
+    schedules are claimed under row locks, so nothing is generated twice. A run that is
+    not stalled (it picked up again since the page was shown) is refused."""
+    if not run_is_stalled(run):
+        raise BulkError(errors.RUN_NOT_STALLED)
     resumed = run.jobs.filter(status=GenerationJob.Status.RUNNING).update(
         status=GenerationJob.Status.QUEUED
     )

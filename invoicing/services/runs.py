@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from billing_site.bulk import insert_rows, update_rows
-from contracts.models import BillingContract, BillingSettings, ContractChange
+from contracts.models import POST_TASKS, BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
 from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
@@ -30,17 +30,6 @@ from schedules.services import schedules_keep_ahead
 MAX_LOCK_ATTEMPTS = 5
 LOCK_RETRY_SECONDS = 0.5
 
-OPEN = (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING)
-TRIGGER_DOOR = {
-    GenerationRun.Trigger.NIGHTLY: Door.NIGHTLY,
-    GenerationRun.Trigger.COMMAND: Door.COMMAND,
-    GenerationRun.Trigger.BULK: Door.BULK,
-    GenerationRun.Trigger.MANUAL: Door.MANUAL,
-}
-
-
-POST_TASKS = ("auto_send", "auto_charge", "auto_sync")
-
 
 def post_tasks_parameter(post_tasks: Mapping[str, bool]) -> dict[str, bool]:
     """A run's choice of post-invoicing tasks, for every task, overriding the contracts'."""
@@ -50,7 +39,7 @@ def post_tasks_parameter(post_tasks: Mapping[str, bool]) -> dict[str, bool]:
 def generation_run_open(
     *,
     as_of: date,
-    trigger: str = GenerationRun.Trigger.NIGHTLY,
+    trigger: str = Door.NIGHTLY,
     contract_ids: Collection[int] | None = None,
     post_tasks: Mapping[str, bool] | None = None,
     user=None,
@@ -75,7 +64,7 @@ def generation_run_open(
             )
     except IntegrityError:
         return GenerationRun.objects.get(
-            trigger=GenerationRun.Trigger.NIGHTLY, as_of_date=as_of, status__in=OPEN
+            trigger=Door.NIGHTLY, as_of_date=as_of, status__in=GenerationRun.OPEN_STATUSES
         )
     schedules_keep_ahead(as_of=as_of, contract_ids=contract_ids)
     due = BillingSchedule.objects.due(as_of)
@@ -100,7 +89,7 @@ def generation_run_open(
 def run_job_chunks(run: GenerationRun, size: int | None = None) -> Iterator[tuple[int, int]]:
     """(first, last) job ids of each chunk of the run's open jobs."""
     size = size or settings.BILLING_GENERATION_CHUNK_SIZE
-    ids = list(run.jobs.filter(status__in=OPEN).order_by("id").values_list("id", flat=True))
+    ids = list(run.jobs.open().order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         yield chunk[0], chunk[-1]
@@ -117,9 +106,7 @@ def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> in
     )
     with transaction.atomic():
         jobs = dict(
-            chunk.filter(status__in=OPEN)
-            .select_for_update(skip_locked=True)
-            .values_list("contract_id", "id")
+            chunk.open().select_for_update(skip_locked=True).values_list("contract_id", "id")
         )
         if not jobs:
             return 0
@@ -133,7 +120,7 @@ def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:
     at a date (bulk, regular) or its unbilled changes of a period (bulk, change log)."""
     parameters = run.parameters
     provenance = Provenance(
-        door=TRIGGER_DOOR[run.trigger],
+        door=run.trigger,
         user_id=run.requested_by_id,
         job_ids=jobs,
         post_tasks=parameters.get("post_tasks"),
@@ -214,8 +201,8 @@ def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
 
 def run_jobs_give_up(*, run_id: int, first_job_id: int, last_job_id: int) -> None:
     """Fail the jobs still open after their retries: never leave one silently queued."""
-    GenerationJob.objects.filter(
-        run_id=run_id, status__in=OPEN, id__gte=first_job_id, id__lte=last_job_id
+    GenerationJob.objects.open().filter(
+        run_id=run_id, id__gte=first_job_id, id__lte=last_job_id
     ).update(
         status=GenerationJob.Status.FAILED,
         message=errors.LOCKED_TOO_LONG,
@@ -225,7 +212,7 @@ def run_jobs_give_up(*, run_id: int, first_job_id: int, last_job_id: int) -> Non
 
 def run_finish_if_done(run: GenerationRun) -> bool:
     """Close the run once none of its jobs is open."""
-    if run.jobs.filter(status__in=OPEN).exists():
+    if run.jobs.open().exists():
         return False
     GenerationRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
         status=GenerationRun.Status.FINISHED, finished_at=timezone.now()
@@ -246,7 +233,7 @@ def generation_run_execute(
             if run_chunk_process(run_id=run.pk, first_job_id=first, last_job_id=last):
                 retry.append((first, last))
             if progress:
-                progress(total - run.jobs.filter(status__in=OPEN).count(), total)
+                progress(total - run.jobs.open().count(), total)
         if not retry:
             break
         chunks = retry

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from billing_site.bulk import insert_rows, reserve_ids, update_rows
 from contracts.models import ContractChange
+from invoicing.drafting import InvoiceDraft
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
-from invoicing.services.drafting import InvoiceDraft
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import BillingSchedule
 from schedules.services import contracts_refresh_next_invoice_date

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -20,9 +20,8 @@ from django.views import View
 from billing_site.errors import BillingError
 from contracts.forms import ContractSelectionForm
 from invoicing.forms import BULK_TABS, BulkChangeLogForm, BulkRegularForm
-from invoicing.selectors_bulk import bulk_cycle_rows, post_task_defaults
+from invoicing.selectors.runs import bulk_cycle_rows, post_task_defaults
 from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start, bulk_summary
-from invoicing.views.generate import REPLACE_NOT_ALLOWED
 
 CHANGE_LOG = "change_log"
 
@@ -50,8 +49,6 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
                     messages.error(request, " ".join(error))
             return self.page(selection, tab, request.POST, status=400)
         data = form.cleaned_data
-        if data.get("replace") and not request.user.has_perm("invoicing.replace_invoice"):
-            raise PermissionDenied(REPLACE_NOT_ALLOWED)
         arguments = {"contract_ids": selection.contract_ids(), "user": request.user}
         try:
             if tab == CHANGE_LOG:

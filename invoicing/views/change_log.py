@@ -18,11 +18,8 @@ from contracts.models import BillingContract
 from invoicing.errors import PreviewOutdated
 from invoicing.forms import ChangeLogInvoiceForm, InvoiceVoidForm
 from invoicing.models import Invoice
-from invoicing.services.change_log import (
-    change_log_invoice_generate,
-    change_log_invoice_replace,
-    change_log_preview,
-)
+from invoicing.selectors.drafts import change_log_preview
+from invoicing.services.change_log import change_log_invoice_generate, change_log_invoice_replace
 from invoicing.services.voiding import invoice_void
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,16 +16,10 @@ from django.views.decorators.http import require_GET
 from contracts.models import BillingContract
 from invoicing.errors import GenerationError, PreviewOutdated
 from invoicing.forms import NOT_A_CYCLE_CHOICE, CycleShownForm, GenerateInvoiceForm
-from invoicing.selectors import (
-    CycleReview,
-    attention_today,
-    cycle_review,
-    invoice_for_page,
-    invoice_overview,
-)
-from invoicing.services.cycle_choices import contract_cycle_choices, cycle_invoice_generate
-
-REPLACE_NOT_ALLOWED = "You may generate invoices but not replace them."
+from invoicing.selectors.cycles import CycleReview, contract_cycle_choices, cycle_review
+from invoicing.selectors.dashboard import attention_today
+from invoicing.selectors.invoices import invoice_for_page, invoice_overview
+from invoicing.services.manual import cycle_invoice_generate
 
 
 @require_GET
@@ -71,8 +64,6 @@ class GenerateInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
         form = GenerateInvoiceForm(request.POST, contract=contract, choices=choices)
         if not form.is_valid():
             return self.refused(form, " ".join(form.refusals()))
-        if form.cleaned_data["replace"] and not request.user.has_perm("invoicing.replace_invoice"):
-            raise PermissionDenied(REPLACE_NOT_ALLOWED)
         try:
             invoice = cycle_invoice_generate(
                 contract=contract, as_of=as_of, user=request.user, **form.generation_arguments()

@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from billing_site.errors import BillingError
+from invoicing import errors
 from invoicing.forms import RunJobFilterForm
 from invoicing.models import GenerationJob, GenerationRun
-from invoicing.selectors_bulk import job_overview, run_progress, runs_page
-from invoicing.services.bulk import run_is_stalled, run_resume, run_retry_failed
-
-NOTHING_TO_RETRY = "No failed job to retry."
-NOT_STALLED = "This run is not stalled: its workers are still going, nothing was queued again."
+from invoicing.selectors.runs import job_overview, run_progress, runs_page
+from invoicing.services.bulk import run_resume, run_retry_failed
 
 
 @require_GET
@@ -65,7 +64,7 @@ def run_retry_view(request, pk: int):
     if count:
         messages.success(request, f"{count} failed job(s) queued again.")
     else:
-        messages.info(request, NOTHING_TO_RETRY)
+        messages.info(request, errors.NO_FAILED_JOB_TO_RETRY)
     return redirect("invoicing:run_detail", pk=run.pk)
 
 
@@ -75,10 +74,10 @@ def run_retry_view(request, pk: int):
 def run_resume_view(request, pk: int):
     """Queue a stalled run's open jobs again."""
     run = get_object_or_404(GenerationRun, pk=pk)
-    # Checked here too: a run that picked up again since the page was shown needs nothing.
-    if not run_is_stalled(run):
-        messages.info(request, NOT_STALLED)
-    else:
+    try:
         run_resume(run=run, user=request.user)
+    except BillingError as refusal:
+        messages.info(request, str(refusal))
+    else:
         messages.success(request, "The run's open jobs were queued again.")
     return redirect("invoicing:run_detail", pk=run.pk)

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from invoicing.models import GenerationRun, Invoice
+from invoicing.models import Door, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
 from tests.factories import BillingContractFactory, ContractLineFactory
 
@@ -21,9 +21,7 @@ def contract_with_line(*, quantity="10", unit_price="12.50", tax_rate="20", **te
 
 def run_nightly(as_of: datetime.date, contract_ids=None) -> GenerationRun:
     """The nightly run, in this process, as the command line does it."""
-    run = generation_run_open(
-        as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
-    )
+    run = generation_run_open(as_of=as_of, trigger=Door.COMMAND, contract_ids=contract_ids)
     return generation_run_execute(run)
 
 

@@ -10,14 +10,9 @@ from django.db.models import Count
 from invoicing import errors
 from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, GenerationJob, GenerationRun, Invoice
+from invoicing.selectors.runs import run_is_stalled
 from invoicing.services import generation_run_execute, invoice_generate
-from invoicing.services.bulk import (
-    bulk_run_start,
-    bulk_summary,
-    run_is_stalled,
-    run_resume,
-    run_retry_failed,
-)
+from invoicing.services.bulk import bulk_run_start, bulk_summary, run_resume, run_retry_failed
 from schedules.models import BillingSchedule
 from schedules.services import schedule_for_cycle
 from tests.factories import ContractLineFactory, UserFactory

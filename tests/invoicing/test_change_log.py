@@ -16,13 +16,13 @@ from contracts.services import contract_line_change_quantity
 from invoicing import errors
 from invoicing.errors import BulkError, GenerationError
 from invoicing.models import Door, Invoice
+from invoicing.selectors.drafts import change_log_preview
 from invoicing.services import generation_run_execute, invoice_generate
 from invoicing.services.bulk import bulk_change_log_run_start
 from invoicing.services.change_log import (
     batch_generate_change_log,
     change_log_invoice_generate,
     change_log_invoice_replace,
-    change_log_preview,
 )
 from invoicing.services.voiding import invoice_void
 from invoicing.services.writing import Provenance

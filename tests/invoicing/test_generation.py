@@ -7,7 +7,8 @@ import pytest
 
 from invoicing import errors
 from invoicing.models import AuditEvent, GenerationJob, Invoice
-from invoicing.services import invoice_generate, invoice_preview
+from invoicing.selectors.drafts import invoice_preview
+from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
 from tests.factories import ContractChangeFactory, ContractLineFactory, UserFactory
 from tests.invoicing.helpers import contract_with_line, invoices_of, run_nightly

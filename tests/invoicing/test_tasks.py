@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from billing_site.celery import app
-from invoicing.models import GenerationRun, Invoice
+from invoicing.models import Door, GenerationRun, Invoice
 from invoicing.services import generation_run_open, run_job_chunks
 from invoicing.tasks import generate_due_invoices, generate_run_chunk
 from tests.conftest import wait_until
@@ -19,9 +19,7 @@ def _book(count: int = 5):
 
 
 def _finished_nightly_runs():
-    return GenerationRun.objects.filter(
-        trigger=GenerationRun.Trigger.NIGHTLY, status=GenerationRun.Status.FINISHED
-    )
+    return GenerationRun.objects.filter(trigger=Door.NIGHTLY, status=GenerationRun.Status.FINISHED)
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from contracts.forms import TOO_MANY_IDS
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.forms import REPLACE_NEEDS_CONFIRMATION
-from invoicing.models import AuditEvent, GenerationJob, GenerationRun
+from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
 from tests.web.helpers import active_contract, invoice_cycle, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_proceed_opens_a_run_with_a_job_per_contract_and_goes_to_its_page(
     run = GenerationRun.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("invoicing:run_detail", args=[run.pk])
-    assert run.trigger == GenerationRun.Trigger.BULK and run.requested_by == manager
+    assert run.trigger == Door.BULK and run.requested_by == manager
     assert run.parameters["cycle_date"] == "2026-03-15"
     assert run.parameters["post_tasks"] == {
         "auto_send": True,

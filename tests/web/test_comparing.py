@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from contracts.services import contract_line_change_quantity
-from invoicing.services import invoice_generate, invoice_preview
-from invoicing.services.comparing import invoice_compare_with_draft
+from invoicing.selectors.comparing import invoice_compare_with_draft
+from invoicing.selectors.drafts import invoice_preview
+from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
 from tests.factories import ContractLineFactory
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from contracts.services import contract_line_change_quantity
 from invoicing.services import invoice_generate
-from invoicing.services.cycle_choices import cycle_invoice_generate
+from invoicing.services.manual import cycle_invoice_generate
 from schedules.models import BillingSchedule
 from tests.factories import ContractLineFactory
 from tests.web.helpers import active_contract, generate_url

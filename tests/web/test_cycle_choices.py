@@ -8,12 +8,8 @@ import pytest
 
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent
-from invoicing.services.cycle_choices import (
-    FUTURE_CYCLES_LISTED,
-    NOT_A_CYCLE,
-    contract_cycle_choices,
-    cycle_invoice_generate,
-)
+from invoicing.selectors.cycles import FUTURE_CYCLES_LISTED, contract_cycle_choices
+from invoicing.services.manual import NOT_A_CYCLE, cycle_invoice_generate
 from schedules.models import BillingSchedule
 from tests.web.helpers import active_contract, billing_state
 

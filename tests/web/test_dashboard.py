@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from invoicing.models import GenerationJob, GenerationRun
-from invoicing.selectors import ATTENTION_ROWS
+from invoicing.selectors.dashboard import ATTENTION_ROWS
 from tests.web.helpers import active_contract
 
 D = datetime.date

@@ -10,7 +10,7 @@ import pytest
 
 from invoicing.forms import FUTURE_NEEDS_PROCEED, NOT_A_CYCLE_CHOICE
 from invoicing.models import AuditEvent, Invoice
-from invoicing.services import invoice_preview
+from invoicing.selectors.drafts import invoice_preview
 from schedules.models import BillingSchedule
 from tests.factories import ContractLineFactory
 from tests.web.helpers import (

@@ -10,7 +10,7 @@ import pytest
 from invoicing import errors
 from invoicing.forms import NOT_A_CYCLE_CHOICE
 from invoicing.models import Invoice
-from invoicing.services.cycle_choices import CYCLE_INVOICED_MEANWHILE, INVOICE_CHANGED_MEANWHILE
+from invoicing.services.manual import CYCLE_INVOICED_MEANWHILE, INVOICE_CHANGED_MEANWHILE
 from schedules.models import BillingSchedule
 from tests.web.helpers import (
     active_contract,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from contracts.services import contract_line_change_quantity
-from invoicing.services.cycle_choices import cycle_invoice_generate
+from invoicing.services.manual import cycle_invoice_generate
 from tests.web.helpers import active_contract
 
 D = datetime.date

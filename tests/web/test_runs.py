@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from invoicing.models import GenerationJob, GenerationRun
+from invoicing.selectors.runs import STALLED_AFTER
 from invoicing.services import generation_run_execute
-from invoicing.services.bulk import STALLED_AFTER, bulk_run_start
+from invoicing.services.bulk import bulk_run_start
 from tests.web.helpers import active_contract, messages_of
 
 pytestmark = pytest.mark.django_db

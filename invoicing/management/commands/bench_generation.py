@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from billing_site.bulk import count_statements
 from invoicing.benchmarks import bench_book_create, bench_database_reset, run_in_processes
-from invoicing.models import GenerationRun, Invoice
+from invoicing.models import Door, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         with count_statements() as statements:
-            run = generation_run_open(as_of=as_of, trigger=GenerationRun.Trigger.COMMAND)
+            run = generation_run_open(as_of=as_of, trigger=Door.COMMAND)
             if workers == 1:
                 generation_run_execute(run)
             else:

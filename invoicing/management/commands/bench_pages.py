@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from contracts.models import BillingContract
 from invoicing.benchmarks import BENCH_PREFIX, bench_book_create, bench_database_reset
-from invoicing.models import GenerationRun
+from invoicing.models import Door
 from invoicing.services import generation_run_execute, generation_run_open
 
 BENCH_USERNAME = "bench-pages"
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         started = time.perf_counter()
         bench_book_create(contracts=contracts, lines=3, as_of=as_of)
-        run = generation_run_open(as_of=as_of, trigger=GenerationRun.Trigger.COMMAND)
+        run = generation_run_open(as_of=as_of, trigger=Door.COMMAND)
         generation_run_execute(run)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError
+from contracts.models import POST_TASKS
 from invoicing.management.commands._progress import ProgressBar
-from invoicing.models import GenerationJob, GenerationRun, Invoice
+from invoicing.models import Door, GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
 from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
-from invoicing.services.runs import POST_TASKS, contracts_for_generation
+from invoicing.services.runs import contracts_for_generation
 
 
 class DryRunRollback(Exception):
@@ -81,9 +82,7 @@ class Command(BaseCommand):
 
     def _open(self, as_of: date, contract_ids: list[int] | None, options) -> GenerationRun:
         if not options["bulk"]:
-            return generation_run_open(
-                as_of=as_of, trigger=GenerationRun.Trigger.COMMAND, contract_ids=contract_ids
-            )
+            return generation_run_open(as_of=as_of, trigger=Door.COMMAND, contract_ids=contract_ids)
         chosen = {task: options[task] for task in POST_TASKS if options[task] is not None}
         try:
             if options["change_log"]:

@@ -1,47 +1,28 @@
-"""Manual generation by billing cycle: the cycles a manager picks from, and generating the pick.
+"""A contract's billing cycles as the manual door offers them, and the cycle a bulk run targets.
 
-Every date comes from `schedules.cycles`; this module reads schedules and invoices and
-hands generation to `schedule_for_cycle` and `invoice_generate`.
-"""
+Every date comes from `schedules.cycles`; this module reads schedules and invoices."""
 
 from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Concat
-
 from contracts.models import BillingContract
+from invoicing import errors
+from invoicing.drafting import InvoiceDraft
 from invoicing.errors import GenerationError
-from invoicing.models import AuditEvent, Door, Invoice
-from invoicing.services.single import invoice_generate, invoice_live_for
+from invoicing.models import Invoice
+from invoicing.selectors.comparing import InvoiceComparison, invoice_compare_with_draft
+from invoicing.selectors.drafts import invoice_preview
 from schedules import cycles
 from schedules.models import BillingSchedule
-from schedules.services import schedule_for_cycle
 
 # Cycles listed after the current one or the last kept schedule, whichever is later: enough
 # to invoice a year ahead on a monthly contract without flooding the list.
 FUTURE_CYCLES_LISTED = 12
-
-NOT_A_CYCLE = "Cycle {index} is not a billing cycle of contract {number}."
-CYCLE_INVOICED_MEANWHILE = (
-    "Cycle {cycle} was invoiced as {number} after this page was shown: nothing was generated. "
-    "Review the cycle and confirm again."
-)
-INVOICE_CHANGED_MEANWHILE = (
-    "Invoice {number} shown for cycle {cycle} is no longer that cycle's live invoice: nothing "
-    "was generated. Review the cycle and confirm again."
-)
-POST_INVOICING_LABELS = {
-    "auto_send": "Auto-Send",
-    "auto_charge": "Auto-Charge",
-    "auto_sync": "Auto-Sync",
-}
 
 
 class CycleState(enum.StrEnum):
@@ -146,61 +127,89 @@ def schedule_to_preview(contract: BillingContract, choice: CycleChoice) -> Billi
     )
 
 
-@transaction.atomic
-def cycle_invoice_generate(
-    *,
-    contract: BillingContract,
-    cycle_index: int,
-    as_of: date,
-    user,
-    replace: bool = False,
-    expected_fingerprint: str | None = None,
-    expected_invoice_id: int | None = None,
-    post_invoicing: Iterable[str] = (),
-) -> Invoice:
-    """Generate the invoice of the cycle a manager picked, its schedule created if needed.
+@dataclass(frozen=True)
+class CycleReview:
+    """The Generate Invoice page for one cycle: what would be generated and what stands in the way."""
 
-    `post_invoicing` names the tasks to run for this invoice (auto_send, auto_charge,
-    auto_sync); the others do not run, whatever the contract's defaults.
-    `expected_invoice_id` is the live invoice the manager saw for the cycle (None: none);
-    generation stops if another request invoiced or replaced it since, so a double-click
-    creates one invoice. Any refusal rolls back everything, the schedule included.
-    """
-    try:
-        schedule = schedule_for_cycle(contract=contract, cycle_index=cycle_index)
-    except ValueError as error:
-        raise GenerationError(
-            NOT_A_CYCLE.format(index=cycle_index, number=contract.number)
-        ) from error
-    # Lock first, then compare: a second request waits here until the first has committed.
-    schedule = BillingSchedule.objects.select_for_update().get(pk=schedule.pk)
-    _refuse_if_invoiced_meanwhile(schedule, expected_invoice_id)
-    chosen = set(post_invoicing)
-    invoice = invoice_generate(
-        schedule=schedule,
-        replace=replace,
-        user=user,
-        door=Door.MANUAL,
+    contract: BillingContract
+    as_of: date
+    choices: CycleChoices
+    choice: CycleChoice
+    asked_cycle_unknown: bool
+    with_preview: bool
+    draft: InvoiceDraft | None
+    draft_error: str | None
+    comparison: InvoiceComparison | None
+
+    @property
+    def contract_refusal(self) -> str | None:
+        """Why this contract cannot be invoiced at all, in the service's own words."""
+        if self.contract.status == BillingContract.Status.ACTIVE:
+            return None
+        return errors.CONTRACT_NOT_ACTIVE.format(
+            number=self.contract.number, status=self.contract.get_status_display().lower()
+        )
+
+    @property
+    def ahead_of_schedule(self) -> bool:
+        """A started cycle whose Invoice Date is still to come: generating now dates it today."""
+        return self.choice.state == CycleState.PENDING and self.choice.invoice_date > self.as_of
+
+    @property
+    def invoice_is_paid(self) -> bool:
+        return self.choice.invoice is not None and self.choice.invoice.is_paid
+
+    @property
+    def can_generate(self) -> bool:
+        return not (
+            self.contract_refusal
+            or self.invoice_is_paid
+            or self.draft_error
+            or self.choice.state == CycleState.CANCELLED
+        )
+
+
+def cycle_review(
+    *, contract: BillingContract, as_of: date, cycle_index: int | None, with_preview: bool
+) -> CycleReview:
+    """The chosen cycle (the current one unless asked), its preview and, when an invoice
+    exists, the difference a replacement would make. Writes nothing."""
+    choices = contract_cycle_choices(contract=contract, as_of=as_of)
+    asked = choices.get(cycle_index) if cycle_index is not None else None
+    choice = asked or choices.current
+    draft = draft_error = comparison = None
+    if with_preview:
+        try:
+            draft = invoice_preview(schedule=schedule_to_preview(contract, choice), as_of=as_of)
+        except GenerationError as error:
+            draft_error = str(error)
+    if draft is not None and choice.invoice is not None:
+        comparison = invoice_compare_with_draft(invoice=choice.invoice, draft=draft)
+    return CycleReview(
+        contract=contract,
         as_of=as_of,
-        expected_fingerprint=expected_fingerprint,
-        post_tasks={name: name in chosen for name in POST_INVOICING_LABELS},
+        choices=choices,
+        choice=choice,
+        asked_cycle_unknown=cycle_index is not None and asked is None,
+        with_preview=with_preview,
+        draft=draft,
+        draft_error=draft_error,
+        comparison=comparison,
     )
-    requested = ", ".join(label for name, label in POST_INVOICING_LABELS.items() if name in chosen)
-    # The manager's choice on record next to the generation, whatever the tasks do later.
-    AuditEvent.objects.filter(invoice=invoice, door=Door.MANUAL).update(
-        detail=Concat("detail", Value(f"; post-invoicing requested: {requested or 'none'}"))
-    )
-    return invoice
 
 
-def _refuse_if_invoiced_meanwhile(
-    schedule: BillingSchedule, expected_invoice_id: int | None
-) -> None:
-    live = invoice_live_for(schedule)
-    if (live.pk if live else None) == expected_invoice_id:
-        return
-    cycle = f"{schedule.period_start:%d %b %Y} – {schedule.period_end:%d %b %Y}"
-    if live is not None:
-        raise GenerationError(CYCLE_INVOICED_MEANWHILE.format(cycle=cycle, number=live.number))
-    shown = Invoice.objects.filter(pk=expected_invoice_id).values_list("number", flat=True).first()
-    raise GenerationError(INVOICE_CHANGED_MEANWHILE.format(number=shown or "?", cycle=cycle))
+def cycle_targets(
+    contract_ids: Collection[int], cycle_date: date, skipped: dict[int, str]
+) -> dict[int, int]:
+    """Each active contract's cycle index at `cycle_date`; the others into `skipped`."""
+    targets = {}
+    for contract_id, status, start, end, frequency in BillingContract.objects.filter(
+        pk__any=list(contract_ids)
+    ).values_list("id", "status", "start_date", "end_date", "billing_frequency"):
+        if status != BillingContract.Status.ACTIVE:
+            skipped[contract_id] = errors.SKIPPED_NOT_ACTIVE.format(status=status)
+        elif cycle_date < start or (end is not None and cycle_date > end):
+            skipped[contract_id] = errors.SKIPPED_NO_CYCLE.format(day=cycle_date)
+        else:
+            targets[contract_id] = cycles.cycle_index_containing(start, frequency, cycle_date)
+    return targets

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from invoicing.drafting import InvoiceDraft
 from invoicing.models import Invoice
-from invoicing.services.drafting import InvoiceDraft
 
 # The figures of a line a billing manager checks, in the order the diff lists them.
 COMPARED_FIELDS = (

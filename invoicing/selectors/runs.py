@@ -15,18 +15,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from contracts.models import BillingContract
+from contracts.models import POST_TASKS, BillingContract
 from invoicing.models import GenerationJob, GenerationRun, Invoice
-from invoicing.services.batches import cycle_targets
-from invoicing.services.bulk import STALLED_AFTER, run_is_stalled
-from invoicing.services.cycle_choices import POST_INVOICING_LABELS
-from invoicing.services.runs import POST_TASKS
+from invoicing.selectors.cycles import cycle_targets
 from schedules import cycles
 
 CYCLE_ROWS_SHOWN = 50
 JOBS_PER_PAGE = 50
 RUNS_PER_PAGE = 25
-OPEN_STATUSES = (GenerationJob.Status.QUEUED, GenerationJob.Status.RUNNING)
+# A running run with open jobs and nothing finished for this long has lost its workers.
+STALLED_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -81,9 +79,7 @@ def run_parameters_described(run: GenerationRun) -> str:
         parts.append(f"due on {_day(parameters['as_of'])}")
     if "contracts" in parameters:
         parts.append(f"{parameters['contracts']} contracts")
-    tasks = [
-        POST_INVOICING_LABELS[task] for task, on in parameters.get("post_tasks", {}).items() if on
-    ]
+    tasks = [POST_TASKS[task] for task, on in parameters.get("post_tasks", {}).items() if on]
     if "post_tasks" in parameters:
         parts.append(", ".join(tasks) if tasks else "no post-invoicing tasks")
     return "; ".join(parts) or "—"
@@ -139,7 +135,7 @@ def run_progress(*, run: GenerationRun, status: str, page_number) -> RunProgress
     """Counts, timing, whether the run stalled, and one page of its jobs."""
     counts = run.counts()
     total = sum(counts.values())
-    done = total - sum(counts[s] for s in OPEN_STATUSES)
+    done = total - sum(counts[s] for s in GenerationJob.OPEN_STATUSES)
     elapsed = _elapsed(run)
     remaining = None
     if elapsed and done and done < total:
@@ -245,3 +241,17 @@ def job_overview(*, job: GenerationJob) -> JobOverview:
         invoices=list(job.invoices.order_by("id")),
         parameters=run_parameters_described(job.run),
     )
+
+
+def run_is_stalled(run: GenerationRun, now=None) -> bool:
+    """A running run whose workers went away: open jobs, and nothing finished lately."""
+    now = now or timezone.now()
+    if run.status != GenerationRun.Status.RUNNING or not run.jobs.open().exists():
+        return False
+    last = (
+        run.jobs.exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    return (last or run.started_at or run.created_at) < now - STALLED_AFTER

@@ -15,12 +15,15 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.line_amounts import line_amount, line_tax
 from schedules import cycles
+
+if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
+    from invoicing.selectors.billing_data import BillingData
 
 PRORATION_PLACES = Decimal("1E-10")
 
@@ -208,3 +211,65 @@ def expected_cycle(
             )
         )
     return cycle
+
+
+def draft_change_log_invoice(
+    *,
+    data: BillingData,
+    contract_id: int,
+    changes: list,
+    as_of: date,
+    replaces_id: int | None = None,
+) -> InvoiceDraft:
+    """The change-log invoice billing these changes, a line each; `data` holds the
+    contract's terms and lines (billing_data_load), so a batch loads them once."""
+    contract = data.contracts[contract_id]
+    lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
+    drafted, ends = [], []
+    for change in changes:
+        line = lines_by_id[change.line_id]
+        cycle = cycles.cycle_containing(
+            contract.start_date,
+            contract.billing_frequency,
+            change.effective_date,
+            contract.end_date,
+        )
+        ends.append(cycle.end)
+        drafted.append(_change_line(change, line, cycle, contract.currency))
+    invoice_date = as_of
+    return InvoiceDraft(
+        contract_id=contract_id,
+        schedule_id=None,
+        cycle=None,
+        invoice_date=invoice_date,
+        due_date=invoice_date + timedelta(days=contract.payment_terms_days),
+        currency=contract.currency,
+        lines=tuple(drafted),
+        covered_change_ids=tuple(change.id for change in changes),
+        kind="change_log",
+        period=(min(change.effective_date for change in changes), max(ends)),
+        replaces_id=replaces_id,
+    )
+
+
+def _change_line(change, line, cycle: cycles.Cycle, currency: str) -> DraftLine:
+    unit_price = priced(line)
+    share = cycles.remaining_proration(cycle, change.effective_date)
+    delta = change.quantity_after - change.quantity_before
+    amount = line_amount(delta, unit_price, share, currency)
+    verb = "added" if delta > 0 else "removed"
+    return DraftLine(
+        contract_line_id=line.id,
+        description=f"{line.description}: {abs(delta).normalize()} {verb} from "
+        f"{change.effective_date:%d %b %Y} ({change.quantity_before.normalize()} → "
+        f"{change.quantity_after.normalize()})",
+        quantity=delta,
+        unit_price=unit_price,
+        period_start=change.effective_date,
+        period_end=cycle.end,
+        proration=share,
+        amount=amount,
+        tax_rate=line.tax_rate,
+        tax_amount=line_tax(amount, line.tax_rate, currency),
+        change_id=change.id,
+    )

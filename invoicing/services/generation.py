@@ -5,37 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
-from contracts.models import BillingContract, ContractChange
+from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import GenerationError, PreviewOutdated
 from invoicing.models import AuditEvent, Door, Invoice
+from invoicing.selectors.drafts import invoice_preview
+from invoicing.selectors.invoices import change_log_invoices_within, invoice_live_for
 from invoicing.services.audit import audit_record
-from invoicing.services.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
-from invoicing.services.loading import billing_data_load
 from invoicing.services.writing import Provenance, drafts_write
 from schedules.models import BillingSchedule
 
+REPLACE_PERMISSION = "invoicing.replace_invoice"
 
-def invoice_preview(*, schedule: BillingSchedule, as_of: date | None = None) -> InvoiceDraft:
-    """The invoice generating this schedule would write now. Writes nothing."""
-    as_of = as_of or timezone.localdate()
-    contract = schedule.contract
-    data = billing_data_load([contract.pk], schedule.period_start)
-    lines = data.lines.get(contract.pk, [])
-    return draft_regular_invoice(
-        contract=data.contracts[contract.pk],
-        lines=lines,
-        changes_by_line={line.id: data.changes.get(line.id, []) for line in lines},
-        cycle=expected_cycle(
-            contract, schedule.cycle_index, schedule.period_start, schedule.period_end
-        ),
-        schedule_id=schedule.pk,
-        scheduled_invoice_date=schedule.invoice_date,
-        as_of=as_of,
-    )
+
+def replace_permission_check(*, user, replace: bool) -> None:
+    """Replacing an issued invoice needs its own permission, whichever door asks for it.
+    The nightly run and the command line (no user) never replace on their own."""
+    if replace and user is not None and not user.has_perm(REPLACE_PERMISSION):
+        raise PermissionDenied(errors.REPLACE_NOT_ALLOWED)
 
 
 @transaction.atomic
@@ -98,34 +88,6 @@ def invoice_generate(
         detail=f"{invoice.number} replaces {live.number}" if live else invoice.number,
     )
     return invoice
-
-
-def invoice_live_for(schedule: BillingSchedule, *, lock: bool = False) -> Invoice | None:
-    """The issued regular invoice of a schedule, if any (the database allows one)."""
-    invoices = Invoice.objects.live_regular().filter(schedule=schedule)
-    return (invoices.select_for_update() if lock else invoices).first()
-
-
-def change_log_invoices_within(schedules) -> dict[int, str]:
-    """schedule id -> number of a live change-log invoice billing a change in its cycle.
-
-    Such a cycle cannot be re-billed by a replacement: its new segments would bill those
-    changes a second time. One query for any number of schedules.
-    """
-    billed = ContractChange.objects.filter(
-        line__contract_id__in={schedule.contract_id for schedule in schedules},
-        billed_invoice__kind=Invoice.Kind.CHANGE_LOG,
-        billed_invoice__status=Invoice.Status.ISSUED,
-    ).values_list("line__contract_id", "effective_date", "billed_invoice__number")
-    by_contract: dict[int, list[tuple]] = {}
-    for contract_id, day, number in billed:
-        by_contract.setdefault(contract_id, []).append((day, number))
-    return {
-        schedule.id: number
-        for schedule in schedules
-        for day, number in by_contract.get(schedule.contract_id, [])
-        if schedule.period_start <= day <= schedule.period_end
-    }
 
 
 def _cycle_label(schedule: BillingSchedule) -> str:

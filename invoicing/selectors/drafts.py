@@ -1,0 +1,118 @@
+"""What an invoice would be if generated now: previews of regular and change-log invoices,
+and the unbilled changes they bill. Reads only; generation calls these before writing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+
+from django.db.models import F
+from django.utils import timezone
+
+from contracts.models import BillingContract, ContractChange
+from invoicing import errors
+from invoicing.drafting import (
+    InvoiceDraft,
+    draft_change_log_invoice,
+    draft_regular_invoice,
+    expected_cycle,
+)
+from invoicing.errors import GenerationError
+from invoicing.selectors.billing_data import billing_data_load
+from schedules import cycles
+from schedules.models import BillingSchedule
+
+
+def invoice_preview(*, schedule: BillingSchedule, as_of: date | None = None) -> InvoiceDraft:
+    """The invoice generating this schedule would write now. Writes nothing."""
+    as_of = as_of or timezone.localdate()
+    contract = schedule.contract
+    data = billing_data_load([contract.pk], schedule.period_start)
+    lines = data.lines.get(contract.pk, [])
+    return draft_regular_invoice(
+        contract=data.contracts[contract.pk],
+        lines=lines,
+        changes_by_line={line.id: data.changes.get(line.id, []) for line in lines},
+        cycle=expected_cycle(
+            contract, schedule.cycle_index, schedule.period_start, schedule.period_end
+        ),
+        schedule_id=schedule.pk,
+        scheduled_invoice_date=schedule.invoice_date,
+        as_of=as_of,
+    )
+
+
+CHANGE_ROW = ("id", "line_id", "contract_id", "effective_date", "quantity_before", "quantity_after")
+
+
+def _change_rows(changes) -> list:
+    return list(
+        changes.annotate(contract_id=F("line__contract_id"))
+        .order_by("contract_id", "effective_date", "id")
+        .values_list(*CHANGE_ROW, named=True)
+    )
+
+
+def change_log_changes_claim(
+    contract_ids: Collection[int], *, period_start: date, period_end: date, lock: bool = True
+) -> dict[int, list]:
+    """Unbilled changes effective in the period whose cycle is already invoiced, per
+    contract; locked, skipping those another run holds, when `lock`."""
+    if period_end < period_start:
+        raise GenerationError(errors.PERIOD_REVERSED.format(start=period_start, end=period_end))
+    changes = ContractChange.objects.filter(
+        line__contract_id__in=contract_ids,
+        billed_invoice__isnull=True,
+        effective_date__gte=period_start,
+        effective_date__lte=period_end,
+    )
+    if lock:
+        changes = changes.select_for_update(skip_locked=True, of=("self",))
+    rows = _change_rows(changes)
+    contract_ids = {row.contract_id for row in rows}
+    terms = {
+        pk: (start, frequency)
+        for pk, start, frequency in BillingContract.objects.filter(pk__in=contract_ids).values_list(
+            "id", "start_date", "billing_frequency"
+        )
+    }
+    invoiced = set(
+        BillingSchedule.objects.filter(
+            contract_id__in=contract_ids, status=BillingSchedule.Status.INVOICED
+        ).values_list("contract_id", "cycle_index")
+    )
+    by_contract = defaultdict(list)
+    for row in rows:
+        index = cycles.cycle_index_containing(*terms[row.contract_id], row.effective_date)
+        if (row.contract_id, index) in invoiced:
+            by_contract[row.contract_id].append(row)
+    return by_contract
+
+
+def changes_billed_by(invoice_id: int) -> list:
+    """The changes an invoice billed, locked, as drafting rows (to re-bill them)."""
+    return _change_rows(
+        ContractChange.objects.filter(billed_invoice_id=invoice_id).select_for_update(of=("self",))
+    )
+
+
+def change_log_preview(
+    *, contract: BillingContract, period_start: date, period_end: date, as_of: date
+) -> InvoiceDraft | None:
+    """The change-log invoice this contract would get for the period, or None."""
+    changes = change_log_changes_claim(
+        [contract.pk], period_start=period_start, period_end=period_end, lock=False
+    ).get(contract.pk)
+    if not changes:
+        return None
+    return change_log_draft(contract.pk, changes, as_of=as_of)
+
+
+def change_log_draft(
+    contract_id: int, changes: list, *, as_of: date, replaces_id: int | None = None
+) -> InvoiceDraft:
+    data = billing_data_load([contract_id], changes_after=None)
+    return draft_change_log_invoice(
+        data=data, contract_id=contract_id, changes=changes, as_of=as_of, replaces_id=replaces_id
+    )

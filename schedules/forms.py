@@ -1,0 +1,50 @@
+"""The schedules page's filters."""
+
+from __future__ import annotations
+
+from django import forms
+
+from contracts.models import BillingContract
+from schedules.selectors import ScheduleFilters
+
+
+class ScheduleFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        choices=[("inactive", "Inactive"), ("active", "Active")], required=False
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any"), ("invoiced", "Invoiced"), ("cancelled", "Cancelled")],
+        required=False,
+    )
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": "Contract number or customer"}),
+    )
+    frequency = forms.ChoiceField(
+        choices=[("", "Any")] + BillingContract.Frequency.choices, required=False
+    )
+    invoice_from = forms.DateField(
+        label="Invoice Date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    invoice_to = forms.DateField(
+        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    month_boundary = forms.BooleanField(
+        label="Invoice Date in another month than the Next Invoice Date", required=False
+    )
+
+    def filters(self) -> ScheduleFilters:
+        """The valid filters; a field that did not validate filters nothing."""
+        self.is_valid()
+        data = self.cleaned_data
+        return ScheduleFilters(
+            state=data.get("state") or "inactive",
+            status=data.get("status") or "",
+            search=(data.get("q") or "").strip(),
+            frequency=data.get("frequency") or "",
+            invoice_from=data.get("invoice_from"),
+            invoice_to=data.get("invoice_to"),
+            month_boundary=bool(data.get("month_boundary")),
+        )

@@ -1,0 +1,62 @@
+"""Reads behind the schedules page: schedules across contracts, filtered and paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from schedules.models import BillingSchedule
+
+SCHEDULES_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ScheduleFilters:
+    state: str = "inactive"
+    status: str = ""
+    search: str = ""
+    frequency: str = ""
+    invoice_from: date | None = None
+    invoice_to: date | None = None
+    month_boundary: bool = False
+
+
+def schedules_matching(filters: ScheduleFilters) -> QuerySet[BillingSchedule]:
+    """Schedules across contracts: Active (Pending) or Inactive (Invoiced, Cancelled)."""
+    schedules = BillingSchedule.objects.select_related("contract__customer", "resulting_invoice")
+    if filters.state == "active":
+        schedules = schedules.active().order_by("invoice_date", "contract__number")
+    else:
+        schedules = schedules.inactive().order_by("-invoice_date", "-id")
+        if filters.status:
+            schedules = schedules.filter(status=filters.status)
+    if filters.search:
+        schedules = schedules.filter(
+            Q(contract__number__icontains=filters.search)
+            | Q(contract__customer__name__icontains=filters.search)
+        )
+    if filters.frequency:
+        schedules = schedules.filter(contract__billing_frequency=filters.frequency)
+    if filters.invoice_from:
+        schedules = schedules.filter(invoice_date__gte=filters.invoice_from)
+    if filters.invoice_to:
+        schedules = schedules.filter(invoice_date__lte=filters.invoice_to)
+    if filters.month_boundary:
+        schedules = across_month_boundary(schedules)
+    return schedules
+
+
+def across_month_boundary(schedules: QuerySet[BillingSchedule]) -> QuerySet[BillingSchedule]:
+    """Schedules whose offset moves the Invoice Date into another month than the anchor's."""
+    return schedules.alias(
+        anchor_month=TruncMonth("next_invoice_date"), invoice_month=TruncMonth("invoice_date")
+    ).exclude(anchor_month=F("invoice_month"))
+
+
+def schedule_list_page(*, filters: ScheduleFilters, page_number) -> Page:
+    """One page of the billing schedules list."""
+    return Paginator(schedules_matching(filters), SCHEDULES_PER_PAGE).get_page(page_number)
