@@ -28,6 +28,7 @@ COPY billing_site ./billing_site
 COPY contracts ./contracts
 COPY schedules ./schedules
 COPY invoicing ./invoicing
+COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
 RUN pip install .

@@ -56,7 +56,7 @@ def main() -> int:
 
 
 def _announce_when_ready(url: str, honcho: subprocess.Popen) -> None:
-    from contracts.management.commands.ensure_demo_admin import DEMO_PASSWORD
+    from demo.management.commands.ensure_demo_admin import DEMO_PASSWORD
 
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while not (_web_answers(url) and _worker_answers()):

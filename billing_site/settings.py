@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "contracts",
     "schedules",
     "invoicing",
+    "demo",
 ]
 
 MIDDLEWARE = [

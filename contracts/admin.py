@@ -1,6 +1,6 @@
 """Admin for customers, contracts, their lines, the change log and the billing settings.
 
-Contract and line writes go through `contracts.services`, so schedules and the change log
+Contract and line writes go through `schedules.services`, so schedules and the change log
 follow an admin's edit exactly as they follow the web UI's.
 """
 
@@ -28,9 +28,9 @@ from contracts.models import (
     ContractLine,
     Customer,
 )
-from contracts.services import contract_line_change_quantity, contract_save
 from invoicing.admin import InvoiceInline
 from schedules.admin import ScheduleInline
+from schedules.services import contract_line_change_quantity, contract_save
 
 
 class _DryRun(Exception):

@@ -1,5 +1,6 @@
 """Reads behind the contract pages, named in business terms. Each runs a fixed number of
-queries whatever the size of the book or of the page."""
+queries whatever the size of the book or of the page. What the pages show of schedules and
+invoices is read by those apps' selectors: the contract views compose them."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 
 from contracts.models import BillingContract, ContractChange, ContractLine, Customer
-from invoicing.models import AuditEvent, Invoice
-from schedules.models import BillingSchedule
 
 CONTRACTS_PER_PAGE = 25
 # Sortable columns and their ORDER BY; the unique number last keeps pages stable.
@@ -23,7 +22,6 @@ CONTRACT_SORTS = {
     "next_invoice_date": ("next_invoice_date", "number"),
     "start_date": ("start_date", "number"),
 }
-AUDIT_EVENTS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -85,62 +83,21 @@ class CountingWhenNeededPaginator(Paginator):
 
 
 def contract_list_page(*, filters: ContractFilters, page_number) -> Page:
-    """One page of the contract list, each contract carrying its last issued invoice."""
-    last_invoice = (
-        Invoice.objects.live()
-        .filter(contract=OuterRef("pk"))
-        .order_by("-invoice_date", "-id")
-        .values("id")[:1]
+    """One page of the contract list. Counted only when there is more than one page."""
+    return CountingWhenNeededPaginator(contracts_matching(filters), CONTRACTS_PER_PAGE).get_page(
+        page_number
     )
-    contracts = contracts_matching(filters).annotate(last_invoice_id=Subquery(last_invoice))
-    page = CountingWhenNeededPaginator(contracts, CONTRACTS_PER_PAGE).get_page(page_number)
-    # One query for the page's invoices rather than one per row.
-    invoices = Invoice.objects.in_bulk([c.last_invoice_id for c in page if c.last_invoice_id])
-    for contract in page:
-        contract.last_invoice = invoices.get(contract.last_invoice_id)
-    return page
 
 
-@dataclass(frozen=True)
-class ContractOverview:
-    """Everything the contract page shows."""
-
-    contract: BillingContract
-    lines: list[ContractLine]
-    changes: list[ContractChange]
-    schedule_state: str
-    schedules: list[BillingSchedule]
-    active_schedules: int
-    inactive_schedules: int
-    invoices: list[Invoice]
-    audit_events: list[AuditEvent]
+def contract_lines(*, contract: BillingContract) -> list[ContractLine]:
+    """The contract's lines in their order on the invoice."""
+    return list(contract.lines.all())
 
 
-def contract_overview(*, contract: BillingContract, schedule_state: str) -> ContractOverview:
-    """Terms, lines, change log, the Active or Inactive schedules, invoices and audit trail."""
-    schedules = contract.schedules.select_related("resulting_invoice")
-    if schedule_state == "inactive":
-        schedules = schedules.inactive().order_by("-cycle_index")
-    else:
-        schedule_state, schedules = "active", schedules.active().order_by("cycle_index")
-    counts = contract.schedules.aggregate(
-        active=Count("id", filter=Q(status=BillingSchedule.Status.PENDING)),
-        inactive=Count("id", filter=~Q(status=BillingSchedule.Status.PENDING)),
-    )
-    return ContractOverview(
-        contract=contract,
-        lines=list(contract.lines.all()),
-        changes=list(
-            ContractChange.objects.filter(line__contract=contract)
-            .select_related("line", "changed_by", "billed_invoice")
-            .order_by("-effective_date", "-id")
-        ),
-        schedule_state=schedule_state,
-        schedules=list(schedules),
-        active_schedules=counts["active"],
-        inactive_schedules=counts["inactive"],
-        invoices=list(contract.invoices.select_related("replaced_by", "generated_by")),
-        audit_events=list(
-            contract.audit_events.select_related("actor", "invoice")[:AUDIT_EVENTS_SHOWN]
-        ),
+def contract_change_log(*, contract: BillingContract) -> list[ContractChange]:
+    """The contract's quantity changes, newest effective date first."""
+    return list(
+        ContractChange.objects.filter(line__contract=contract)
+        .select_related("line", "changed_by", "billed_invoice")
+        .order_by("-effective_date", "-id")
     )

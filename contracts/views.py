@@ -11,8 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 from billing_site.errors import BillingError
 from contracts.forms import ContractFilterForm, LineQuantityForm
 from contracts.models import BillingContract, ContractLine
-from contracts.selectors import contract_list_page, contract_overview
-from contracts.services import contract_line_change_quantity
+from contracts.selectors import contract_change_log, contract_lines, contract_list_page
+from invoicing.selectors.invoices import (
+    contract_audit_trail,
+    contract_invoices,
+    last_invoices_by_contract,
+)
+from schedules.selectors import contract_schedules
+from schedules.services import contract_line_change_quantity
 
 
 @require_GET
@@ -23,9 +29,11 @@ def contract_list(request):
     form = ContractFilterForm(request.GET)
     filters = form.filters()
     page = contract_list_page(filters=filters, page_number=request.GET.get("page"))
+    last_invoices = last_invoices_by_contract(contract.pk for contract in page)
     context = {
         "form": form,
         "page": page,
+        "rows": [(contract, last_invoices.get(contract.pk)) for contract in page],
         "sort": filters.sort,
         "filter_query": form.query_without_page(),
     }
@@ -38,10 +46,13 @@ def contract_list(request):
 def contract_detail(request, pk: int):
     """One contract: terms, lines, change log, schedules, invoices and audit trail."""
     contract = get_object_or_404(BillingContract.objects.select_related("customer"), pk=pk)
-    overview = contract_overview(contract=contract, schedule_state=request.GET.get("schedules", ""))
     context = {
-        "overview": overview,
         "contract": contract,
+        "lines": contract_lines(contract=contract),
+        "changes": contract_change_log(contract=contract),
+        "schedules": contract_schedules(contract=contract, state=request.GET.get("schedules", "")),
+        "invoices": contract_invoices(contract=contract),
+        "audit_events": contract_audit_trail(contract=contract),
         "quantity_form": LineQuantityForm(initial={"effective_date": timezone.localdate()}),
     }
     return render(request, "contracts/contract_detail.html", context)

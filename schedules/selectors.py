@@ -1,4 +1,5 @@
-"""Reads behind the schedules page: schedules across contracts, filtered and paged."""
+"""Reads behind the schedules page (schedules across contracts, filtered and paged) and
+the contract page's schedules tab."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from contracts.models import BillingContract
 from schedules.models import BillingSchedule
 
 SCHEDULES_PER_PAGE = 50
@@ -60,3 +62,33 @@ def across_month_boundary(schedules: QuerySet[BillingSchedule]) -> QuerySet[Bill
 def schedule_list_page(*, filters: ScheduleFilters, page_number) -> Page:
     """One page of the billing schedules list."""
     return Paginator(schedules_matching(filters), SCHEDULES_PER_PAGE).get_page(page_number)
+
+
+@dataclass(frozen=True)
+class ContractSchedules:
+    """The contract page's schedules tab: Active (Pending) or Inactive, with both counts."""
+
+    state: str
+    schedules: list[BillingSchedule]
+    active_count: int
+    inactive_count: int
+
+
+def contract_schedules(*, contract: BillingContract, state: str) -> ContractSchedules:
+    """The Active schedules in cycle order, or the Inactive ones newest first; any other
+    `state` is taken as Active."""
+    schedules = contract.schedules.select_related("resulting_invoice")
+    if state == "inactive":
+        schedules = schedules.inactive().order_by("-cycle_index")
+    else:
+        state, schedules = "active", schedules.active().order_by("cycle_index")
+    counts = contract.schedules.aggregate(
+        active=Count("id", filter=Q(status=BillingSchedule.Status.PENDING)),
+        inactive=Count("id", filter=~Q(status=BillingSchedule.Status.PENDING)),
+    )
+    return ContractSchedules(
+        state=state,
+        schedules=list(schedules),
+        active_count=counts["active"],
+        inactive_count=counts["inactive"],
+    )

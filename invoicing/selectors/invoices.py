@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from contracts.models import ContractChange
+from contracts.models import BillingContract, ContractChange
 from invoicing.models import AuditEvent, Invoice, InvoiceLine
 from schedules.models import BillingSchedule
+
+AUDIT_EVENTS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,28 @@ def invoice_overview(*, invoice: Invoice) -> InvoiceOverview:
         lines=list(invoice.lines.all()),
         audit_events=list(events.select_related("actor", "invoice")),
     )
+
+
+def last_invoices_by_contract(contract_ids) -> dict[int, Invoice]:
+    """contract id -> its last issued invoice (latest invoice date, then newest), for the
+    contracts that have one. One query whatever the number of contracts."""
+    invoices = (
+        Invoice.objects.live()
+        .filter(contract_id__in=list(contract_ids))
+        .order_by("contract_id", "-invoice_date", "-id")
+        .distinct("contract_id")
+    )
+    return {invoice.contract_id: invoice for invoice in invoices}
+
+
+def contract_invoices(*, contract: BillingContract) -> list[Invoice]:
+    """Every invoice of the contract, void and replaced ones included, newest first."""
+    return list(contract.invoices.select_related("replaced_by", "generated_by"))
+
+
+def contract_audit_trail(*, contract: BillingContract) -> list[AuditEvent]:
+    """The contract's latest audit events, newest first."""
+    return list(contract.audit_events.select_related("actor", "invoice")[:AUDIT_EVENTS_SHOWN])
 
 
 def invoice_for_page(pk: int) -> QuerySet[Invoice]:

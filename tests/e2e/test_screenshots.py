@@ -15,9 +15,9 @@ from django.db.models import Count
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contracts.demo import demo_book_create
 from contracts.models import BillingContract
-from contracts.services import contract_line_change_quantity
+from demo.book import demo_book_create
+from schedules.services import contract_line_change_quantity
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import TABLET, sign_in
 from tests.invoicing.helpers import run_nightly

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from billing_site.errors import BillingError
 from contracts.models import BillingSettings
-from contracts.services import contract_line_change_quantity
 from invoicing import errors
 from invoicing.errors import BulkError, GenerationError
 from invoicing.models import Door, Invoice
@@ -26,7 +25,7 @@ from invoicing.services.change_log import (
 )
 from invoicing.services.voiding import invoice_void
 from invoicing.services.writing import Provenance
-from schedules.services import schedule_for_cycle
+from schedules.services import contract_line_change_quantity, schedule_for_cycle
 from tests.conftest import PROJECT_DIR
 from tests.invoicing.helpers import contract_with_line, run_nightly
 

@@ -9,10 +9,14 @@ import time_machine
 from billing_site.errors import BillingError
 from contracts import errors as contract_errors
 from contracts.models import BillingSettings
-from contracts.services import contract_line_change_quantity, contract_save
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
-from schedules.services import schedule_for_cycle, schedules_keep_ahead
+from schedules.services import (
+    contract_line_change_quantity,
+    contract_save,
+    schedule_for_cycle,
+    schedules_keep_ahead,
+)
 from tests.factories import BillingContractFactory, ContractLineFactory, UserFactory
 
 D = datetime.date

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from contracts import errors as contract_errors
 from contracts.models import ContractChange
-from contracts.services import contract_line_change_quantity
 from invoicing import errors
 from invoicing.models import GenerationRun, Invoice
 from invoicing.services import generation_run_execute
+from schedules.services import contract_line_change_quantity
 from tests.web.helpers import invoice_cycle, messages_of
 
 pytestmark = pytest.mark.django_db

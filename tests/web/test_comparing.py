@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.services import contract_line_change_quantity
 from invoicing.selectors.comparing import invoice_compare_with_draft
 from invoicing.selectors.drafts import invoice_preview
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
+from schedules.services import contract_line_change_quantity
 from tests.factories import ContractLineFactory
 
 D = datetime.date

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from contracts.services import contract_line_change_quantity
 from invoicing.services import invoice_generate
 from invoicing.services.manual import cycle_invoice_generate
 from schedules.models import BillingSchedule
+from schedules.services import contract_line_change_quantity
 from tests.factories import ContractLineFactory
 from tests.web.helpers import active_contract, generate_url
 
@@ -46,12 +46,12 @@ def test_active_schedules_are_shown_by_default_and_inactive_ones_with_their_invo
     )
     BillingSchedule.objects.filter(contract=contract, cycle_index=1).update(status="cancelled")
 
-    active = manager_client.get(detail_url(contract)).context["overview"]
+    active = manager_client.get(detail_url(contract)).context["schedules"]
     inactive = manager_client.get(detail_url(contract, schedules="inactive"))
 
     assert [s.cycle_index for s in active.schedules] == [2, 3, 4, 5]
-    assert (active.active_schedules, active.inactive_schedules) == (4, 2)
-    shown = inactive.context["overview"].schedules
+    assert (active.active_count, active.inactive_count) == (4, 2)
+    shown = inactive.context["schedules"].schedules
     assert [(s.cycle_index, s.status) for s in shown] == [(1, "cancelled"), (0, "invoiced")]
     page = inactive.content.decode()
     assert "Inactive / Invoiced" in page and "Inactive / Cancelled" in page
@@ -111,4 +111,4 @@ def test_the_page_runs_the_same_queries_however_long_the_contract_history(
     with django_assert_max_num_queries(11):
         response = manager_client.get(detail_url(contract, schedules="inactive"))
 
-    assert len(response.context["overview"].invoices) == 27
+    assert len(response.context["invoices"]) == 27

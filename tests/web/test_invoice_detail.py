@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from contracts.services import contract_line_change_quantity
 from invoicing.services.manual import cycle_invoice_generate
+from schedules.services import contract_line_change_quantity
 from tests.web.helpers import active_contract
 
 D = datetime.date

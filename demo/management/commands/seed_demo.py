@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from billing_site.errors import BillingError
-from contracts.demo import demo_book_create
 from contracts.models import BillingContract, ContractLine, Customer
+from demo.book import demo_book_create
 from invoicing.models import GenerationJob, Invoice
 from schedules.models import BillingSchedule
 

@@ -1,4 +1,5 @@
-"""Writes on contracts and their lines. Each keeps schedules and the change log in step."""
+"""Writes on contracts and their lines. Each keeps schedules and the change log in step,
+which is why they live here, above the contracts app: contracts knows nothing of schedules."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from contracts import errors
 from contracts.models import BillingContract, ContractChange, ContractLine
 from schedules import cycles
 from schedules.models import BillingSchedule
-from schedules.services import (
+from schedules.services.keeping import (
     schedules_cancel_pending,
     schedules_keep_ahead,
     schedules_refresh_pending,

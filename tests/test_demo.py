@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from billing_site.errors import BillingError
-from contracts.demo import CONTRACTS_NOT_POSITIVE, demo_book_build, demo_book_create
 from contracts.models import BillingContract, ContractLine, Customer
+from demo.book import CONTRACTS_NOT_POSITIVE, demo_book_build, demo_book_create
 from invoicing.models import GenerationJob, Invoice
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from schedules.models import BillingSchedule

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from contracts.demo import demo_admin_ensure
+from demo.book import demo_admin_ensure
 
 DEMO_PASSWORD = "billing-demo"
 

@@ -5,7 +5,7 @@ Deterministic: one random.Random(seed) makes every choice of the book in a fixed
 and a second one from the same seed every payment, so the same seed and the same `today`
 give the same rows (ids, invoice numbers of an appended book, and timestamps aside).
 Set-based: rows go in with bulk_create in batches, schedules with the set-based
-schedules_keep_ahead. The history is the product's own work (contracts/demo_history.py).
+schedules_keep_ahead. The history is the product's own work (demo/history.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from billing_site.errors import BillingError
-from contracts.demo_history import history_create
 from contracts.models import BillingContract, ContractLine, Customer
+from demo.history import history_create
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demo book and its login: `seed_demo` and `ensure_demo_admin`. It sits above every
+    other app, since it writes its history through their services; nothing imports it."""
+
+    name = "demo"
+    verbose_name = "Demo book"
