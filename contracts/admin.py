@@ -336,16 +336,7 @@ class ContractChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     date_hierarchy = "effective_date"
     show_full_result_count = False
-    fields = (
-        "contract",
-        "line",
-        "effective_date",
-        "quantity_before",
-        "quantity_after",
-        "changed_by",
-        "created_at",
-        "billed_invoice",
-    )
+    fields = list_display
     readonly_fields = fields
 
     @admin.display(ordering="line__contract__number")

@@ -17,6 +17,17 @@ NON_NEGATIVE = [MinValueValidator(0)]
 # A contract's post-invoicing defaults, field -> label; a run or a manual generation may
 # choose otherwise for its own invoices.
 POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
+# The terms that decide a contract's cycles, invoice dates and amounts: what generation
+# reads of a contract, in the order its readers and the benchmark book write them.
+BILLING_TERMS = (
+    "start_date",
+    "end_date",
+    "billing_frequency",
+    "billing_timing",
+    "invoice_offset_days",
+    "currency",
+    "payment_terms_days",
+)
 
 
 class BillingSettings(models.Model):

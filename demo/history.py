@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from invoicing.models import Door, Invoice
-from invoicing.post_invoicing.actions import payment_transfer_record
 from invoicing.post_invoicing.gateways.manual import ManualGateway
+from invoicing.post_invoicing.interventions import payment_transfer_record
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from invoicing.post_invoicing.running import post_task_run
 from invoicing.services import generation_run_execute, generation_run_open

@@ -13,13 +13,14 @@ from billing_site.admin_helpers import (
     changelist_link,
 )
 from invoicing.models import (
+    INVOICE_LINE_FIGURES,
     GenerationJob,
     GenerationRun,
     Invoice,
     InvoiceLine,
     InvoiceNumberSequence,
 )
-from invoicing.post_invoicing_admin import PostInvoicingInvoiceAdminMixin
+from invoicing.post_invoicing.invoice_admin import PostInvoicingInvoiceAdminMixin
 
 
 class InvoiceInline(ReadOnlyTabularInline):
@@ -42,19 +43,7 @@ class InvoiceInline(ReadOnlyTabularInline):
 class InvoiceLineInline(ReadOnlyTabularInline):
     model = InvoiceLine
     show_change_link = False
-    fields = (
-        "position",
-        "description",
-        "quantity",
-        "unit_price",
-        "period_start",
-        "period_end",
-        "proration",
-        "amount",
-        "tax_rate",
-        "tax_amount",
-        "change",
-    )
+    fields = ("position", *INVOICE_LINE_FIGURES, "change")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("change__line")

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing_site.bulk import insert_rows, reserve_ids
-from contracts.models import BillingContract, ContractLine, Customer
+from contracts.models import BILLING_TERMS, BillingContract, ContractLine, Customer
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
 
@@ -49,6 +49,17 @@ def bench_database_reset() -> None:
 
 
 @transaction.atomic
+def bench_billing_manager(username: str):
+    """A member of the Billing managers group, for timing pages through the web door."""
+    # Imported here: worker processes import this module before django.setup().
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name="Billing managers"))
+    return user
+
+
 def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7) -> None:
     """`contracts` active contracts of `lines` lines each, each with one cycle due on `as_of`."""
     rng = random.Random(seed)
@@ -109,13 +120,7 @@ def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7)
             "number",
             "customer_id",
             "name",
-            "start_date",
-            "end_date",
-            "billing_frequency",
-            "billing_timing",
-            "invoice_offset_days",
-            "currency",
-            "payment_terms_days",
+            *BILLING_TERMS,
             "status",
             "auto_send",
             "auto_charge",

@@ -180,16 +180,28 @@ def draft_regular_invoice(
             if change.billed_invoice_id is None
             and cycle.start <= change.effective_date <= cycle.end
         )
-    invoiced_on = generation_date(scheduled_invoice_date, as_of)
-    return InvoiceDraft(
-        contract_id=contract.id,
+    return _dated_draft(
+        contract,
+        generation_date(scheduled_invoice_date, as_of),
+        lines=drafted,
+        covered_change_ids=covered,
         schedule_id=schedule_id,
         cycle=cycle,
-        invoice_date=invoiced_on,
-        due_date=invoiced_on + timedelta(days=contract.payment_terms_days),
+    )
+
+
+def _dated_draft(
+    contract, invoice_date: date, *, lines, covered_change_ids, **kind
+) -> InvoiceDraft:
+    """A draft dated `invoice_date`, due after the contract's payment terms."""
+    return InvoiceDraft(
+        contract_id=contract.id,
+        invoice_date=invoice_date,
+        due_date=invoice_date + timedelta(days=contract.payment_terms_days),
         currency=contract.currency,
-        lines=tuple(drafted),
-        covered_change_ids=tuple(covered),
+        lines=tuple(lines),
+        covered_change_ids=tuple(covered_change_ids),
+        **kind,
     )
 
 
@@ -236,16 +248,13 @@ def draft_change_log_invoice(
         )
         ends.append(cycle.end)
         drafted.append(_change_line(change, line, cycle, contract.currency))
-    invoice_date = as_of
-    return InvoiceDraft(
-        contract_id=contract_id,
+    return _dated_draft(
+        contract,
+        as_of,
+        lines=drafted,
+        covered_change_ids=[change.id for change in changes],
         schedule_id=None,
         cycle=None,
-        invoice_date=invoice_date,
-        due_date=invoice_date + timedelta(days=contract.payment_terms_days),
-        currency=contract.currency,
-        lines=tuple(drafted),
-        covered_change_ids=tuple(change.id for change in changes),
         kind="change_log",
         period=(min(change.effective_date for change in changes), max(ends)),
         replaces_id=replaces_id,

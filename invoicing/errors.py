@@ -62,6 +62,9 @@ CHANGES_BILLED_BY_CHANGE_LOG = (
 CANNOT_VOID_PAID = "Invoice {number} is paid and cannot be voided."
 CANNOT_VOID_INACTIVE = "Invoice {number} is {status}: only issued invoices can be voided."
 ONLY_CHANGE_LOG = "Invoice {number} is not a change-log invoice."
+REPLACE_NEEDS_CONFIRMATION = (
+    "Replacing existing invoices needs the confirmation ticked: nothing was queued."
+)
 REPLACE_NOT_ALLOWED = "You may generate invoices but not replace them."
 RUN_NOT_STALLED = "This run is not stalled: its workers are still going, nothing was queued again."
 NO_FAILED_JOB_TO_RETRY = "No failed job to retry."

@@ -129,9 +129,6 @@ class GenerateInvoiceForm(forms.Form):
         }
 
 
-REPLACE_NEEDS_CONFIRMATION = (
-    "Replacing existing invoices needs the confirmation ticked: nothing was queued."
-)
 BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
 
 
@@ -146,12 +143,6 @@ class BulkRegularForm(forms.Form):
     confirm_replace = forms.BooleanField(
         required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("replace") and not cleaned.get("confirm_replace"):
-            raise forms.ValidationError(REPLACE_NEEDS_CONFIRMATION)
-        return cleaned
 
     def post_tasks(self) -> dict[str, bool]:
         return {name: self.cleaned_data[name] for name in POST_TASKS}

@@ -124,6 +124,20 @@ class Invoice(models.Model):
         return self.paid_at is not None
 
 
+# What an invoice line bills, in the order the invoice admin and the line writer list it.
+INVOICE_LINE_FIGURES = (
+    "description",
+    "quantity",
+    "unit_price",
+    "period_start",
+    "period_end",
+    "proration",
+    "amount",
+    "tax_rate",
+    "tax_amount",
+)
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=0)

@@ -56,15 +56,7 @@ class ScheduleInline(ReadOnlyTabularInline):
 
 @admin.register(BillingSchedule)
 class BillingScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "contract",
-        "cycle_index",
-        "period_start",
-        "period_end",
-        "next_invoice_date",
-        "invoice_date",
-        "state",
-    )
+    list_display = ("contract", *ScheduleInline.fields)
     list_select_related = ("contract", "resulting_invoice")
     list_filter = (StateFilter, "status", "contract__billing_frequency", "contract__billing_timing")
     search_fields = ("contract__number", "contract__customer__name")

@@ -1,6 +1,6 @@
 """The post-invoicing lists of the admin (every task, every payment) and the helpers the
 invoice page shares with them. Registered when invoicing.admin loads
-invoicing.post_invoicing_admin, which imports this module."""
+invoicing.post_invoicing.invoice_admin, which imports this module."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin
-from invoicing.post_invoicing.actions import post_tasks_retry
+from invoicing.post_invoicing.interventions import post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 
 RETRY_PERMISSION = "invoicing.retry_postinvoicingtask"
@@ -98,6 +98,19 @@ class PostInvoicingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         report_retry(self, request, result.done)
 
 
+# A payment as both its list and the invoice page's inline show it.
+PAYMENT_FIELDS = (
+    "gateway",
+    "amount",
+    "currency",
+    "status",
+    "gateway_reference",
+    "idempotency_key",
+    "error",
+    "recorded_by",
+)
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -114,17 +127,5 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("invoice__number", "gateway_reference", "idempotency_key")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = (
-        "invoice",
-        "gateway",
-        "amount",
-        "currency",
-        "status",
-        "gateway_reference",
-        "idempotency_key",
-        "error",
-        "recorded_by",
-        "created_at",
-        "updated_at",
-    )
+    fields = ("invoice", *PAYMENT_FIELDS, "created_at", "updated_at")
     readonly_fields = fields

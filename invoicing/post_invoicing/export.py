@@ -17,40 +17,26 @@ from django.db.models import QuerySet
 from invoicing.models import Invoice
 from invoicing.money import quantum
 
-CSV_HEADER = (
-    "number",
-    "invoice_date",
-    "due_date",
-    "status",
-    "kind",
-    "contract",
-    "customer",
-    "period_start",
-    "period_end",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-    "replaces",
-    "paid_at",
+# Each column of the CSV: its header, and the field it is read from.
+COLUMNS = (
+    ("number", "number"),
+    ("invoice_date", "invoice_date"),
+    ("due_date", "due_date"),
+    ("status", "status"),
+    ("kind", "kind"),
+    ("contract", "contract__number"),
+    ("customer", "contract__customer__name"),
+    ("period_start", "period_start"),
+    ("period_end", "period_end"),
+    ("currency", "currency"),
+    ("subtotal", "subtotal"),
+    ("tax_total", "tax_total"),
+    ("total", "total"),
+    ("replaces", "replaces__number"),
+    ("paid_at", "paid_at"),
 )
-FIELDS = (
-    "number",
-    "invoice_date",
-    "due_date",
-    "status",
-    "kind",
-    "contract__number",
-    "contract__customer__name",
-    "period_start",
-    "period_end",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-    "replaces__number",
-    "paid_at",
-)
+CSV_HEADER = tuple(header for header, _ in COLUMNS)
+FIELDS = tuple(field for _, field in COLUMNS)
 # Rows fetched per round trip: a server-side cursor on PostgreSQL.
 CHUNK_ROWS = 2_000
 RANGE_BACKWARDS = "The start date {start} is after the end date {end}."

@@ -10,20 +10,9 @@ from datetime import date
 
 from django.db import connection
 
-from contracts.models import BillingContract, ContractChange, ContractLine
+from contracts.models import BILLING_TERMS, BillingContract, ContractChange, ContractLine
 
-CONTRACT_FIELDS = (
-    "id",
-    "number",
-    "status",
-    "start_date",
-    "end_date",
-    "billing_frequency",
-    "billing_timing",
-    "invoice_offset_days",
-    "currency",
-    "payment_terms_days",
-)
+CONTRACT_FIELDS = ("id", "number", "status", *BILLING_TERMS)
 LINE_FIELDS = (
     "id",
     "contract_id",

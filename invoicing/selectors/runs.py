@@ -1,4 +1,4 @@
-"""Reads behind the bulk window, a run's progress page, its job pages and the runs history.
+"""Reads behind a run's progress page, its job pages and the runs history.
 
 The progress page is polled every second while a run of 100,000 jobs is going: it reads
 the counts in one aggregate query and one page of jobs, whatever the size of the run.
@@ -6,62 +6,22 @@ the counts in one aggregate query and one page of jobs, whatever the size of the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from contracts.models import POST_TASKS, BillingContract
+from contracts.models import POST_TASKS
 from invoicing.models import GenerationJob, GenerationRun, Invoice
-from invoicing.selectors.cycles import cycle_targets
 from schedules import cycles
 
-CYCLE_ROWS_SHOWN = 50
 JOBS_PER_PAGE = 50
 RUNS_PER_PAGE = 25
 # A running run with open jobs and nothing finished for this long has lost its workers.
 STALLED_AFTER = timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class BulkCycleRow:
-    """One selected contract as the Regular tab will bill it: its cycle, or why not."""
-
-    contract: BillingContract
-    cycle: cycles.Cycle | None
-    skipped: str
-
-
-def bulk_cycle_rows(contract_ids: Sequence[int], cycle_date: date) -> list[BulkCycleRow]:
-    """The first selected contracts with the cycle containing `cycle_date` for each."""
-    shown = list(contract_ids[:CYCLE_ROWS_SHOWN])
-    skipped: dict[int, str] = {}
-    targets = cycle_targets(shown, cycle_date, skipped)
-    contracts = BillingContract.objects.select_related("customer").in_bulk(shown)
-    rows = []
-    for pk in shown:
-        contract = contracts.get(pk)
-        if contract is None:
-            continue
-        cycle = None
-        if pk in targets:
-            cycle = cycles.cycle_at(
-                contract.start_date, contract.billing_frequency, targets[pk], contract.end_date
-            )
-        rows.append(BulkCycleRow(contract, cycle, skipped.get(pk, "")))
-    return rows
-
-
-def post_task_defaults(contract_ids: Sequence[int]) -> dict[str, bool]:
-    """Each post-invoicing task: ticked when every selected contract asks for it."""
-    found = BillingContract.objects.filter(pk__any=list(contract_ids)).aggregate(
-        total=Count("id"), **{task: Count("id", filter=Q(**{task: True})) for task in POST_TASKS}
-    )
-    return {task: found["total"] > 0 and found[task] == found["total"] for task in POST_TASKS}
 
 
 def run_parameters_described(run: GenerationRun) -> str:

@@ -7,9 +7,7 @@ what is still open, and are harmless to repeat.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -20,24 +18,12 @@ from billing_site.bulk import insert_rows
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import BulkError
-from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun, Invoice
-from invoicing.selectors.cycles import cycle_targets
+from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
+from invoicing.selectors.bulk import bulk_would_replace_any
 from invoicing.selectors.runs import run_is_stalled
 from invoicing.services.audit import audit_record
 from invoicing.services.generation import replace_permission_check
 from invoicing.services.runs import post_tasks_parameter
-
-# A running run with open jobs and no job finished for this long has lost its workers.
-
-
-@dataclass
-class BulkSummary:
-    """What Proceed would do, before anyone presses it."""
-
-    contracts: int = 0
-    would_generate: int = 0
-    would_replace: int = 0
-    skipped: Counter = field(default_factory=Counter)  # reason -> contracts
 
 
 def bulk_selection_validate(contract_ids: Collection[int]) -> list[int]:
@@ -51,43 +37,26 @@ def bulk_selection_validate(contract_ids: Collection[int]) -> list[int]:
     return ids
 
 
-def bulk_summary(
-    *, contract_ids: Collection[int], cycle_date: date, replace: bool = False
-) -> BulkSummary:
-    """How many contracts would be generated, replaced and skipped, and why."""
-    skipped: dict[int, str] = {}
-    targets = cycle_targets(contract_ids, cycle_date, skipped)
-    summary = BulkSummary(contracts=len(contract_ids))
-    invoiced = _live_invoices_at(targets)
-    for contract_id in targets:
-        if contract_id in invoiced and not replace:
-            skipped[contract_id] = errors.SKIPPED_ALREADY_INVOICED.format(
-                number=invoiced[contract_id]
-            )
-        elif contract_id in invoiced:
-            summary.would_replace += 1
-        else:
-            summary.would_generate += 1
-    summary.skipped = Counter(_reason_family(reason) for reason in skipped.values())
-    return summary
-
-
 @transaction.atomic
 def bulk_run_start(
     *,
     contract_ids: Collection[int],
     cycle_date: date,
     replace: bool = False,
+    replace_confirmed: bool = False,
     post_tasks: Mapping[str, bool] | None = None,
     user=None,
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
-    """Open a bulk run billing each contract's cycle at `cycle_date`; queue it on commit."""
+    """Open a bulk run billing each contract's cycle at `cycle_date`; queue it on commit.
+    Replacing issued invoices needs `replace_confirmed` when there is one to replace."""
     replace_permission_check(user=user, replace=replace)
     ids = bulk_selection_validate(contract_ids)
     if not _any_billable_at(ids, cycle_date):
         raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
+    if replace and not replace_confirmed and bulk_would_replace_any(ids, cycle_date):
+        raise BulkError(errors.REPLACE_NEEDS_CONFIRMATION)
     parameters = {"cycle_date": cycle_date.isoformat(), "replace": replace, "contracts": len(ids)}
     if post_tasks is not None:
         parameters["post_tasks"] = post_tasks_parameter(post_tasks)
@@ -183,21 +152,6 @@ def _any_billable_at(contract_ids: list[int], day: date) -> bool:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
         .exists()
     )
-
-
-def _live_invoices_at(targets: dict[int, int]) -> dict[int, str]:
-    """contract id -> number of the live regular invoice of its target cycle."""
-    found = (
-        Invoice.objects.live_regular()
-        .filter(contract_id__in=targets.keys())
-        .values_list("contract_id", "schedule__cycle_index", "number")
-    )
-    return {cid: number for cid, index, number in found if targets.get(cid) == index}
-
-
-def _reason_family(reason: str) -> str:
-    """Group skip reasons for the summary: 'already invoiced (INV-1)' counts as one kind."""
-    return reason.split(" (")[0].rstrip(".")
 
 
 def _audit(run: GenerationRun, user, action: str, detail: str) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from billing_site.bulk import insert_rows, reserve_ids, update_rows
 from contracts.models import ContractChange
 from invoicing.drafting import InvoiceDraft
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import INVOICE_LINE_FIGURES, Invoice, InvoiceLine
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import BillingSchedule
@@ -37,21 +37,7 @@ INVOICE_COLUMNS = (
     "job_id",
     "created_at",
 )
-LINE_COLUMNS = (
-    "invoice_id",
-    "position",
-    "contract_line_id",
-    "change_id",
-    "description",
-    "quantity",
-    "unit_price",
-    "period_start",
-    "period_end",
-    "proration",
-    "amount",
-    "tax_rate",
-    "tax_amount",
-)
+LINE_COLUMNS = ("invoice_id", "position", "contract_line_id", "change_id", *INVOICE_LINE_FIGURES)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from django.views import View
 from billing_site.errors import BillingError
 from contracts.forms import ContractSelectionForm
 from invoicing.forms import BULK_TABS, BulkChangeLogForm, BulkRegularForm
-from invoicing.selectors.runs import bulk_cycle_rows, post_task_defaults
-from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start, bulk_summary
+from invoicing.selectors.bulk import bulk_cycle_rows, bulk_summary, post_task_defaults
+from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
 
 CHANGE_LOG = "change_log"
 
@@ -58,6 +58,7 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
                     **arguments,
                     cycle_date=data["cycle_date"],
                     replace=data["replace"],
+                    replace_confirmed=data["confirm_replace"],
                     post_tasks=form.post_tasks(),
                 )
         except BillingError as error:

@@ -11,7 +11,7 @@ from django.db import transaction
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import AuditEvent, GenerationJob, GenerationRun, Invoice
-from invoicing.post_invoicing.actions import AUDIT_TRANSFER_RECORDED
+from invoicing.post_invoicing.interventions import AUDIT_TRANSFER_RECORDED
 from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask
 from schedules.models import BillingSchedule
 

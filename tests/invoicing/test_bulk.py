@@ -10,9 +10,10 @@ from django.db.models import Count
 from invoicing import errors
 from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, GenerationJob, GenerationRun, Invoice
+from invoicing.selectors.bulk import bulk_summary
 from invoicing.selectors.runs import run_is_stalled
 from invoicing.services import generation_run_execute, invoice_generate
-from invoicing.services.bulk import bulk_run_start, bulk_summary, run_resume, run_retry_failed
+from invoicing.services.bulk import bulk_run_start, run_resume, run_retry_failed
 from schedules.models import BillingSchedule
 from schedules.services import schedule_for_cycle
 from tests.factories import ContractLineFactory, UserFactory
@@ -83,7 +84,7 @@ def test_replace_replaces_the_live_invoice_but_never_a_paid_one():
         paid_at=datetime.datetime(2026, 5, 2, tzinfo=datetime.UTC)
     )
 
-    run = start_and_process([open_one, paid_one], replace=True)
+    run = start_and_process([open_one, paid_one], replace=True, replace_confirmed=True)
 
     old.refresh_from_db()
     assert old.status == "replaced" and old.replaced_by.status == "issued"
@@ -91,6 +92,20 @@ def test_replace_replaces_the_live_invoice_but_never_a_paid_one():
     assert job_of(run, paid_one).message == errors.PAID_CANNOT_BE_REPLACED.format(
         number=paid.number
     )
+
+
+def test_replacing_needs_the_confirmation_only_when_an_issued_invoice_would_be_replaced():
+    invoiced = contract_with_line(start_date=D(2026, 1, 1))
+    fresh = contract_with_line(start_date=D(2026, 1, 1))
+    invoice_generate(
+        schedule=schedule_for_cycle(contract=invoiced, cycle_index=4), as_of=D(2026, 5, 1)
+    )
+
+    with pytest.raises(BulkError, match="confirmation"):
+        bulk_run_start(contract_ids=[invoiced.pk, fresh.pk], cycle_date=CYCLE_DATE, replace=True)
+    run = bulk_run_start(contract_ids=[fresh.pk], cycle_date=CYCLE_DATE, replace=True)
+
+    assert list(GenerationRun.objects.all()) == [run]
 
 
 def test_the_summary_counts_what_proceed_would_do():

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from contracts.models import Customer
 from invoicing.models import AuditEvent
-from invoicing.post_invoicing.actions import AUDIT_SENT_AGAIN, AUDIT_TASKS_RETRIED
+from invoicing.post_invoicing.interventions import AUDIT_SENT_AGAIN, AUDIT_TASKS_RETRIED
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from tests.factories import AdminFactory, CustomerFactory, UserFactory
 from tests.post_invoicing.helpers import contract_invoiced, run_task, stripe_customer, task_of

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 
 from invoicing.models import Invoice
 from invoicing.post_invoicing import errors
-from invoicing.post_invoicing.actions import payment_transfer_record, post_tasks_retry
 from invoicing.post_invoicing.charging import payment_idempotency_key
+from invoicing.post_invoicing.interventions import payment_transfer_record, post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from invoicing.post_invoicing.running import Outcome, post_task_run
 from tests.factories import CustomerFactory

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from invoicing.models import Invoice
 from invoicing.post_invoicing import errors
-from invoicing.post_invoicing.actions import invoices_send_again
+from invoicing.post_invoicing.interventions import invoices_send_again
 from invoicing.post_invoicing.models import InvoiceEmail, PostInvoicingTask
 from tests.factories import CustomerFactory
 from tests.post_invoicing.helpers import contract_invoiced, run_task, task_of

@@ -12,7 +12,6 @@ from django.urls import reverse
 from contracts.forms import TOO_MANY_IDS
 from contracts.models import BillingContract
 from invoicing import errors
-from invoicing.forms import REPLACE_NEEDS_CONFIRMATION
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
 from tests.web.helpers import active_contract, invoice_cycle, messages_of
 
@@ -120,7 +119,6 @@ def test_proceed_on_every_matching_contract_sends_no_ids(manager_client, three):
         ({"contracts": ["abc"]}, "The selection is not a list of contracts"),
         ({"cycle_date": "2020-01-01"}, errors.BULK_NO_CYCLE_AT_DATE.format(day=D(2020, 1, 1))),
         ({"cycle_date": "not a date"}, "Enter a valid date."),
-        ({"replace": "on"}, REPLACE_NEEDS_CONFIRMATION),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_nothing_is_queued(
@@ -197,3 +195,22 @@ def test_proceed_without_the_csrf_token_is_refused(manager, three):
 
     assert response.status_code == 403
     assert GenerationRun.objects.count() == 0
+
+
+def test_replacing_an_issued_invoice_needs_the_confirmation_and_nothing_is_queued_without(
+    manager_client, three
+):
+    invoice_cycle(three[0], 2)
+
+    response = proceed(manager_client, three, replace="on")
+
+    assert response.status_code == 400
+    assert errors.REPLACE_NEEDS_CONFIRMATION in messages_of(response)
+    assert GenerationRun.objects.count() == 0 and GenerationJob.objects.count() == 0
+
+
+def test_replace_with_nothing_to_replace_needs_no_confirmation(manager_client, three):
+    response = proceed(manager_client, three, replace="on")
+
+    assert response.status_code == 302
+    assert GenerationJob.objects.filter(run__parameters__replace=True).count() == 3

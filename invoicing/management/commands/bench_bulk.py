@@ -10,8 +10,6 @@ import time
 from unittest import mock
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Max, Min
@@ -20,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from invoicing.benchmarks import bench_book_create, bench_database_reset
+from invoicing.benchmarks import bench_billing_manager, bench_book_create, bench_database_reset
 from invoicing.models import GenerationRun, Invoice
 from invoicing.services import generation_run_execute
 
@@ -49,7 +47,7 @@ class Command(BaseCommand):
         as_of = timezone.localdate()
         self._book_create(contracts, as_of)
         client = Client(SERVER_NAME="localhost")
-        client.force_login(self._billing_manager())
+        client.force_login(bench_billing_manager(BENCH_USERNAME))
         proceed_seconds, run = self._proceed(client, as_of)
         progress_ms, queries = self._run_while_polling(client, run)
         rate = self._invoices_per_second(run)
@@ -69,11 +67,6 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(f"book: {contracts:,} contracts in {time.perf_counter() - started:.0f} s")
-
-    def _billing_manager(self):
-        user, _ = get_user_model().objects.get_or_create(username=BENCH_USERNAME)
-        user.groups.add(Group.objects.get(name="Billing managers"))
-        return user
 
     def _proceed(self, client: Client, as_of) -> tuple[float, GenerationRun]:
         """POST the bulk window for every contract (the "all matching" selection)."""

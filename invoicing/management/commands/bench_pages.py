@@ -6,8 +6,6 @@ import statistics
 import time
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -17,7 +15,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from contracts.models import BillingContract
-from invoicing.benchmarks import BENCH_PREFIX, bench_book_create, bench_database_reset
+from invoicing.benchmarks import (
+    BENCH_PREFIX,
+    bench_billing_manager,
+    bench_book_create,
+    bench_database_reset,
+)
 from invoicing.models import Door
 from invoicing.services import generation_run_execute, generation_run_open
 
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         as_of = timezone.localdate()
         self._book_ensure(contracts, as_of)
         client = Client(SERVER_NAME="localhost")
-        client.force_login(self._billing_manager())
+        client.force_login(bench_billing_manager(BENCH_USERNAME))
         medians = {}
         for name, url in self._pages(as_of).items():
             medians[name], queries = self._measure(client, url, repeat)
@@ -73,11 +76,6 @@ class Command(BaseCommand):
             f"book: {contracts:,} contracts with their first invoice in "
             f"{time.perf_counter() - started:.0f} s"
         )
-
-    def _billing_manager(self):
-        user, _ = get_user_model().objects.get_or_create(username=BENCH_USERNAME)
-        user.groups.add(Group.objects.get(name="Billing managers"))
-        return user
 
     def _pages(self, as_of) -> dict[str, str]:
         contracts = reverse("contracts:list")

@@ -99,6 +99,7 @@ class Command(BaseCommand):
                 if options["cycle_date"]
                 else as_of,
                 replace=options["replace"],
+                replace_confirmed=options["replace"],  # --replace is the confirmation
                 post_tasks=chosen or None,
                 as_of=as_of,
                 enqueue=False,  # this process does the work, with its progress bar

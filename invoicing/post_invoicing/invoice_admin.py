@@ -1,7 +1,7 @@
 """Post-invoicing on the invoice admin: task, payment and email inlines, the PDF download,
 and the Retry, Send again and transfer-received buttons and actions.
 
-Every action calls a service of invoicing.post_invoicing.actions; nothing here writes.
+Every action calls a service of invoicing.post_invoicing.interventions; nothing here writes.
 InvoiceAdmin takes PostInvoicingInvoiceAdminMixin as its first base.
 """
 
@@ -21,12 +21,8 @@ from django.views.decorators.http import require_POST
 from billing_site.admin_helpers import ReadOnlyTabularInline
 from billing_site.errors import BillingError
 from invoicing.models import Invoice
-from invoicing.post_invoicing.actions import (
-    invoices_send_again,
-    payment_transfer_record,
-    post_tasks_retry,
-)
 from invoicing.post_invoicing.admin import (
+    PAYMENT_FIELDS,
     RETRY_PERMISSION,
     SENT_AGAIN,
     TRANSFER_PERMISSION,
@@ -35,6 +31,11 @@ from invoicing.post_invoicing.admin import (
     report,
     report_retry,
     status_badge,
+)
+from invoicing.post_invoicing.interventions import (
+    invoices_send_again,
+    payment_transfer_record,
+    post_tasks_retry,
 )
 from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask
 from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
@@ -74,17 +75,7 @@ class InvoiceEmailInline(_ReadOnlyInline):
 
 class PaymentInline(_ReadOnlyInline):
     model = Payment
-    fields = (
-        "created_at",
-        "gateway",
-        "amount",
-        "currency",
-        "status",
-        "gateway_reference",
-        "idempotency_key",
-        "error",
-        "recorded_by",
-    )
+    fields = ("created_at", *PAYMENT_FIELDS)
 
 
 class PostInvoicingStateFilter(admin.SimpleListFilter):

@@ -29,8 +29,8 @@ NOT_AWAITING_TRANSFER = "Invoice {number} is not awaiting a bank transfer."
 
 
 @dataclass
-class ActionResult:
-    """How many rows an action changed, and why the others were left alone."""
+class InterventionResult:
+    """How many rows an intervention changed, and why the others were left alone."""
 
     done: int = 0
     refused: list[str] = field(default_factory=list)
@@ -39,7 +39,7 @@ class ActionResult:
 @transaction.atomic
 def post_tasks_retry(
     *, task_ids: Collection[int], user=None, door: str = Door.ADMIN
-) -> ActionResult:
+) -> InterventionResult:
     """Queue failed (or stalled pending) tasks again with a fresh retry budget.
 
     Done and skipped tasks are left alone: retrying them would repeat their work.
@@ -60,13 +60,13 @@ def post_tasks_retry(
         kinds[task.invoice_id].append(task.get_kind_display())
     _audit(AUDIT_TASKS_RETRIED, user, door, {pk: ", ".join(k) for pk, k in kinds.items()})
     post_tasks_enqueue_on_commit([task.pk for task in tasks])
-    return ActionResult(done=len(tasks), refused=[])
+    return InterventionResult(done=len(tasks), refused=[])
 
 
 @transaction.atomic
 def invoices_send_again(
     *, invoice_ids: Collection[int], user=None, door: str = Door.ADMIN
-) -> ActionResult:
+) -> InterventionResult:
     """Email these issued invoices again (or for the first time) to their billing email."""
     invoices = list(Invoice.objects.filter(pk__in=list(invoice_ids)).order_by("number"))
     refused = [
@@ -91,7 +91,7 @@ def invoices_send_again(
     )
     _audit(AUDIT_SENT_AGAIN, user, door, dict.fromkeys(live, "Send again"))
     post_tasks_enqueue_on_commit(task_ids)
-    return ActionResult(done=len(task_ids), refused=refused)
+    return InterventionResult(done=len(task_ids), refused=refused)
 
 
 @transaction.atomic
