@@ -7,10 +7,19 @@ statement (ON CONFLICT, UPDATE ... FROM) to read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
+
+if TYPE_CHECKING:
+    from psycopg import Copy
+
+T = TypeVar("T")
+# One row's values, in the order of the columns named beside it.
+Row = Sequence[Any]
 
 # Ids larger than this many per statement go in several statements; PostgreSQL's
 # bind-parameter limit is 65,535.
@@ -27,7 +36,9 @@ def count_statements() -> Iterator[list[int]]:
     """Count every SQL statement this connection runs inside the block, COPY included."""
     counter = [0]
 
-    def wrapper(execute, sql, params, many, context):
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         counter[0] += 1
         return execute(sql, params, many, context)
 
@@ -39,13 +50,13 @@ def count_statements() -> Iterator[list[int]]:
         _counters.remove(counter)
 
 
-def _copy(cursor, statement: str):
+def _copy(cursor: CursorWrapper, statement: str) -> AbstractContextManager[Copy]:
     for counter in _counters:
         counter[0] += 1
     return cursor.cursor.copy(statement)
 
 
-def chunked(items: Sequence, size: int) -> Iterable[Sequence]:
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -63,7 +74,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Row]) -> None:
     """COPY rows (tuples in `columns` order, column names as in the database) into the table."""
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
@@ -78,7 +89,7 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: list[Sequence],
+    rows: Sequence[Row],
     *,
     ignore_conflicts: bool = False,
 ) -> None:
@@ -101,7 +112,9 @@ def insert_rows(
 
 
 @contextmanager
-def _staged(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], use: str):
+def _staged(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Row], use: str
+) -> Iterator[tuple[CursorWrapper, str]]:
     """COPY rows into a temporary table shaped like `columns` of the model's table, for
     one set-based statement to read; the table is emptied afterwards and dropped at commit."""
     table = connection.ops.quote_name(model._meta.db_table)
@@ -119,7 +132,7 @@ def _staged(model: type[models.Model], columns: Sequence[str], rows: Iterable[Se
         cursor.execute(f"TRUNCATE {staging}")
 
 
-def update_rows(model: type[models.Model], columns: Sequence[str], rows: list[Sequence]) -> None:
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Row]) -> None:
     """Set `columns[1:]` on the rows whose primary key is the first value of each row.
 
     COPY into a staging table, then one UPDATE ... FROM.

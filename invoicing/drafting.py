@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from invoicing import errors
 from invoicing.errors import GenerationError
@@ -26,6 +27,72 @@ if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
     from invoicing.selectors.billing_data import BillingData
 
 PRORATION_PLACES = Decimal("1E-10")
+
+
+# What drafting reads, described by attribute: the rows the batch loader builds
+# (invoicing/selectors/billing_data.py) and the model instances both fit. Read-only
+# properties, so a NamedTuple row matches.
+class ContractTerms(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def billing_frequency(self) -> str: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def payment_terms_days(self) -> int: ...
+
+
+class LineTerms(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def unit_price(self) -> Decimal | None: ...
+    @property
+    def tax_rate(self) -> Decimal: ...
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+
+
+class QuantityChange(Protocol):
+    """A change-log entry as a regular invoice splits a line's quantity with it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def effective_date(self) -> date: ...
+    @property
+    def quantity_before(self) -> Decimal: ...
+    @property
+    def billed_invoice_id(self) -> int | None: ...
+
+
+class BilledChange(Protocol):
+    """A change-log entry as a change-log invoice bills it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def line_id(self) -> int: ...
+    @property
+    def effective_date(self) -> date: ...
+    @property
+    def quantity_before(self) -> Decimal: ...
+    @property
+    def quantity_after(self) -> Decimal: ...
+
 
 # Drafts are tuples: a nightly run builds hundreds of thousands, and a frozen dataclass
 # costs several times a tuple to create.
@@ -53,7 +120,7 @@ class DraftLine(NamedTuple):
 class InvoiceDraft(NamedTuple):
     contract_id: int
     schedule_id: int | None
-    cycle: cycles.Cycle
+    cycle: cycles.Cycle | None  # None on a change-log invoice, which spans `period` instead
     invoice_date: date
     due_date: date
     currency: str
@@ -67,11 +134,17 @@ class InvoiceDraft(NamedTuple):
 
     @property
     def period_start(self) -> date:
-        return self.period[0] if self.period else self.cycle.start
+        return self._span()[0]
 
     @property
     def period_end(self) -> date:
-        return self.period[1] if self.period else self.cycle.end
+        return self._span()[1]
+
+    def _span(self) -> tuple[date, date]:
+        if self.period:
+            return self.period
+        assert self.cycle is not None, "a draft has a period or a cycle"
+        return self.cycle.start, self.cycle.end
 
     @property
     def subtotal(self) -> Decimal:
@@ -118,21 +191,23 @@ def generation_date(scheduled: date, as_of: date) -> date:
     return min(scheduled, as_of)
 
 
-def priced(line) -> Decimal:
+def priced(line: LineTerms) -> Decimal:
     """The line's unit price; a line without one cannot be billed."""
     if line.unit_price is None:
         raise GenerationError(errors.LINE_WITHOUT_PRICE.format(description=line.description))
     return line.unit_price
 
 
-def bill_line(*, line, cycle: cycles.Cycle, currency: str, changes: list) -> list[DraftLine]:
+def bill_line(
+    *, line: LineTerms, cycle: cycles.Cycle, currency: str, changes: Sequence[QuantityChange]
+) -> list[DraftLine]:
     """One draft line per quantity segment of a contract line in the cycle."""
     unit_price = priced(line)
     history = [(change.effective_date, change.quantity_before) for change in changes]
     segments = cycles.quantity_segments(
         cycle, line.quantity, history, line.start_date, line.end_date
     )
-    drafted = []
+    drafted: list[DraftLine] = []
     for segment in segments:
         if not segment.quantity:
             continue
@@ -156,9 +231,9 @@ def bill_line(*, line, cycle: cycles.Cycle, currency: str, changes: list) -> lis
 
 def draft_regular_invoice(
     *,
-    contract,
-    lines: list,
-    changes_by_line: dict[int, list],
+    contract: ContractTerms,
+    lines: Sequence[LineTerms],
+    changes_by_line: Mapping[int, Sequence[QuantityChange]],
     cycle: cycles.Cycle,
     schedule_id: int | None,
     scheduled_invoice_date: date,
@@ -191,22 +266,35 @@ def draft_regular_invoice(
 
 
 def _dated_draft(
-    contract, invoice_date: date, *, lines, covered_change_ids, **kind
+    contract: ContractTerms,
+    invoice_date: date,
+    *,
+    lines: Iterable[DraftLine],
+    covered_change_ids: Iterable[int],
+    schedule_id: int | None,
+    cycle: cycles.Cycle | None,
+    kind: str = "regular",
+    period: tuple[date, date] | None = None,
+    replaces_id: int | None = None,
 ) -> InvoiceDraft:
     """A draft dated `invoice_date`, due after the contract's payment terms."""
     return InvoiceDraft(
         contract_id=contract.id,
+        schedule_id=schedule_id,
+        cycle=cycle,
         invoice_date=invoice_date,
         due_date=invoice_date + timedelta(days=contract.payment_terms_days),
         currency=contract.currency,
         lines=tuple(lines),
         covered_change_ids=tuple(covered_change_ids),
-        **kind,
+        kind=kind,
+        period=period,
+        replaces_id=replaces_id,
     )
 
 
 def expected_cycle(
-    contract, cycle_index: int, period_start: date, period_end: date
+    contract: ContractTerms, cycle_index: int, period_start: date, period_end: date
 ) -> cycles.Cycle:
     """The cycle from the contract's terms; refuse a schedule whose stored period differs."""
     cycle = cycles.cycle_at(
@@ -229,7 +317,7 @@ def draft_change_log_invoice(
     *,
     data: BillingData,
     contract_id: int,
-    changes: list,
+    changes: Sequence[BilledChange],
     as_of: date,
     replaces_id: int | None = None,
 ) -> InvoiceDraft:
@@ -237,7 +325,8 @@ def draft_change_log_invoice(
     contract's terms and lines (billing_data_load), so a batch loads them once."""
     contract = data.contracts[contract_id]
     lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
-    drafted, ends = [], []
+    drafted: list[DraftLine] = []
+    ends: list[date] = []
     for change in changes:
         line = lines_by_id[change.line_id]
         cycle = cycles.cycle_containing(
@@ -261,7 +350,9 @@ def draft_change_log_invoice(
     )
 
 
-def _change_line(change, line, cycle: cycles.Cycle, currency: str) -> DraftLine:
+def _change_line(
+    change: BilledChange, line: LineTerms, cycle: cycles.Cycle, currency: str
+) -> DraftLine:
     unit_price = priced(line)
     share = cycles.remaining_proration(cycle, change.effective_date)
     delta = change.quantity_after - change.quantity_before

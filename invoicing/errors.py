@@ -1,6 +1,13 @@
 """Why a generation is refused or fails. Messages are constants so tests assert on them."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from billing_site.errors import BillingError
+
+if TYPE_CHECKING:  # the pure drafting module imports these errors
+    from invoicing.drafting import InvoiceDraft
 
 
 class GenerationError(BillingError):
@@ -17,7 +24,7 @@ class PreviewOutdated(GenerationError):
     Carries the new draft so the person can review what would now be generated.
     """
 
-    def __init__(self, draft):
+    def __init__(self, draft: InvoiceDraft) -> None:
         super().__init__(PREVIEW_OUTDATED)
         self.draft = draft
 

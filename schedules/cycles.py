@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import Generic, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -35,7 +36,8 @@ class Frequency(enum.StrEnum):
         return _MONTHS[self]
 
 
-_MONTHS = {
+# Keyed by str: a Frequency is a str, and contracts store the plain value.
+_MONTHS: dict[str, int] = {
     Frequency.MONTHLY: 1,
     Frequency.QUARTERLY: 3,
     Frequency.SEMI_ANNUAL: 6,
@@ -79,13 +81,17 @@ class Cycle:
         return self.start <= day <= self.end
 
 
+# A line's quantity: a Decimal in practice; kept generic to stay Django- and money-free.
+Quantity = TypeVar("Quantity")
+
+
 @dataclass(frozen=True)
-class Segment:
+class Segment(Generic[Quantity]):
     """Part of a cycle billed at one quantity."""
 
     start: date
     end: date
-    quantity: object  # a Decimal in practice; kept generic to stay Django- and money-free
+    quantity: Quantity
     proration: Fraction
 
 
@@ -209,11 +215,11 @@ def remaining_proration(cycle: Cycle, effective_date: date) -> Fraction:
 
 def quantity_segments(
     cycle: Cycle,
-    current_quantity: object,
-    changes: Iterable[tuple[date, object]],
+    current_quantity: Quantity,
+    changes: Iterable[tuple[date, Quantity]],
     active_from: date | None = None,
     active_until: date | None = None,
-) -> list[Segment]:
+) -> list[Segment[Quantity]]:
     """Split a line's active part of the cycle where its quantity changed.
 
     `changes` are (effective_date, quantity_before) pairs of the line's change log;
@@ -226,10 +232,10 @@ def quantity_segments(
     first, last = period
     if not changes:  # the nightly common case: one segment, no sorting
         return [Segment(first, last, current_quantity, proration(cycle, first, last))]
-    ordered: Sequence[tuple[date, object]] = sorted(changes, key=lambda change: change[0])
+    ordered: Sequence[tuple[date, Quantity]] = sorted(changes, key=lambda change: change[0])
     boundaries = [day for day, _ in ordered if first < day <= last]
     starts = [first, *dict.fromkeys(boundaries)]
-    segments = []
+    segments: list[Segment[Quantity]] = []
     for position, segment_start in enumerate(starts):
         segment_end = starts[position + 1] - ONE_DAY if position + 1 < len(starts) else last
         later = [before for day, before in ordered if day > segment_start]

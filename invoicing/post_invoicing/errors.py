@@ -3,7 +3,14 @@
 Messages are constants so tests assert on them and the admin shows them as they are.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from billing_site.errors import BillingError
+
+if TYPE_CHECKING:  # errors load before the models
+    from invoicing.models import Invoice
 
 
 class PostInvoicingError(BillingError):
@@ -23,7 +30,7 @@ class NothingToDo(PostInvoicingError):
     """The task has become pointless (the invoice was replaced first, ...): skipped."""
 
 
-def invoice_ensure_live(invoice) -> None:
+def invoice_ensure_live(invoice: Invoice) -> None:
     """Refuse, as nothing to do, work on an invoice that is no longer issued."""
     if invoice.status != invoice.Status.ISSUED:
         status = invoice.get_status_display().lower()

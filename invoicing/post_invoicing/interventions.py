@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from billing_site.actors import Actor, recorded_actor
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
@@ -38,7 +39,7 @@ class InterventionResult:
 
 @transaction.atomic
 def post_tasks_retry(
-    *, task_ids: Collection[int], user=None, door: str = Door.ADMIN
+    *, task_ids: Collection[int], user: Actor = None, door: str = Door.ADMIN
 ) -> InterventionResult:
     """Queue failed (or stalled pending) tasks again with a fresh retry budget.
 
@@ -65,7 +66,7 @@ def post_tasks_retry(
 
 @transaction.atomic
 def invoices_send_again(
-    *, invoice_ids: Collection[int], user=None, door: str = Door.ADMIN
+    *, invoice_ids: Collection[int], user: Actor = None, door: str = Door.ADMIN
 ) -> InterventionResult:
     """Email these issued invoices again (or for the first time) to their billing email."""
     invoices = list(Invoice.objects.filter(pk__in=list(invoice_ids)).order_by("number"))
@@ -95,7 +96,9 @@ def invoices_send_again(
 
 
 @transaction.atomic
-def payment_transfer_record(*, invoice: Invoice, user=None, door: str = Door.ADMIN) -> Payment:
+def payment_transfer_record(
+    *, invoice: Invoice, user: Actor = None, door: str = Door.ADMIN
+) -> Payment:
     """Mark the transfer an invoice was awaiting as received: the invoice becomes Paid."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.ISSUED:
@@ -110,7 +113,8 @@ def payment_transfer_record(*, invoice: Invoice, user=None, door: str = Door.ADM
     if payment is None:
         raise errors.PermanentError(NOT_AWAITING_TRANSFER.format(number=invoice.number))
     now = timezone.now()
-    payment.status, payment.recorded_by, payment.error = Payment.Status.SUCCEEDED, user, ""
+    payment.status, payment.error = Payment.Status.SUCCEEDED, ""
+    payment.recorded_by = recorded_actor(user)
     payment.save(update_fields=["status", "recorded_by", "error", "updated_at"])
     Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now)
     _audit(
@@ -119,15 +123,15 @@ def payment_transfer_record(*, invoice: Invoice, user=None, door: str = Door.ADM
     return payment
 
 
-def _who(user) -> str:
+def _who(user: Actor) -> str:
     return getattr(user, "username", None) or "the system"
 
 
-def _audit(action: str, user, door: str, details: dict[int, str]) -> None:
+def _audit(action: str, user: Actor, door: str, details: dict[int, str]) -> None:
     contracts = dict(Invoice.objects.filter(pk__in=list(details)).values_list("id", "contract_id"))
     AuditEvent.objects.bulk_create(
         AuditEvent(
-            actor=user if getattr(user, "pk", None) else None,
+            actor=recorded_actor(user),
             door=door,
             action=action,
             contract_id=contracts.get(invoice_id),

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -17,13 +20,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from contracts.models import BillingSettings
-from invoicing.models import Invoice
+from invoicing.models import Invoice, InvoiceLine
 from invoicing.money import minor_unit, quantum
 
 TEMPLATE = "invoicing/pdf/invoice.html"
 # WeasyPrint logs every rendering step at INFO: seven lines per invoice in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_CONTENT_TYPE = "application/pdf"
+
+# An amount formatted at the invoice currency's precision.
+Money = Callable[[Decimal], str]
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
     return f"{invoice.number}.pdf"
 
 
-def invoice_document_context(*, invoice: Invoice) -> dict:
+def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
     """Everything the template shows, already formatted: the template only lays it out."""
     contract = invoice.contract
     money = _money_formatter(invoice.currency)
@@ -77,7 +83,7 @@ def invoice_document_context(*, invoice: Invoice) -> dict:
     }
 
 
-def _document_line(line, money) -> DocumentLine:
+def _document_line(line: InvoiceLine, money: Money) -> DocumentLine:
     return DocumentLine(
         description=line.description,
         period=_period(line.period_start, line.period_end),
@@ -89,7 +95,7 @@ def _document_line(line, money) -> DocumentLine:
     )
 
 
-def _tax_summary(lines, money) -> list[tuple[str, str, str]]:
+def _tax_summary(lines: Sequence[InvoiceLine], money: Money) -> list[tuple[str, str, str]]:
     """(rate, taxable amount, tax) per tax rate, lowest rate first."""
     bases: dict[Decimal, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in lines:
@@ -101,7 +107,7 @@ def _tax_summary(lines, money) -> list[tuple[str, str, str]]:
     ]
 
 
-def _proration(line) -> str:
+def _proration(line: InvoiceLine) -> str:
     """'22 of 31 days' for a prorated line, '' for a full one."""
     if line.proration in (0, 1):
         return ""
@@ -118,7 +124,7 @@ def _status_note(invoice: Invoice) -> str:
     return ""
 
 
-def _money_formatter(currency: str):
+def _money_formatter(currency: str) -> Money:
     places, step = minor_unit(currency), quantum(currency)
 
     def money(amount: Decimal) -> str:
@@ -127,7 +133,7 @@ def _money_formatter(currency: str):
     return money
 
 
-def _price(unit_price: Decimal, money) -> str:
+def _price(unit_price: Decimal, money: Money) -> str:
     """A unit price at the currency's precision, or finer when it has more digits."""
     plain = _plain(unit_price)
     decimals = len(plain.partition(".")[2])
@@ -144,9 +150,9 @@ def _plain(number: Decimal) -> str:
     return f"{number.normalize():f}"
 
 
-def _day(value) -> str:
+def _day(value: date) -> str:
     return date_format(value, "j M Y")
 
 
-def _period(start, end) -> str:
+def _period(start: date, end: date) -> str:
     return f"{_day(start)} – {_day(end)}"

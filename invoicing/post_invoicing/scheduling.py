@@ -27,7 +27,10 @@ Status = PostInvoicingTask.Status
 # The contract's flag (and a generation's request key) behind each task.
 KIND_BY_FLAG = {"auto_send": Kind.SEND, "auto_charge": Kind.CHARGE, "auto_sync": Kind.SYNC}
 # The ledger event an invoice sends when it stops being live.
-RETIRED_KIND = {Invoice.Status.REPLACED: Kind.SYNC_REPLACED, Invoice.Status.VOID: Kind.SYNC_VOIDED}
+RETIRED_KIND: dict[str, str] = {
+    Invoice.Status.REPLACED: Kind.SYNC_REPLACED,
+    Invoice.Status.VOID: Kind.SYNC_VOIDED,
+}
 TASK_COLUMNS = ("invoice_id", "kind", "status", "attempts", "message", "created_at", "updated_at")
 # Most task ids one sweep of stalled tasks queues again.
 STALLED_SWEEP_LIMIT = 10_000

@@ -43,7 +43,7 @@ def invoice_email_send(task: PostInvoicingTask) -> str:
         invoice=invoice,
         task=task,
         recipient=recipient,
-        subject=message.subject,
+        subject=str(message.subject),
         message_id=message.extra_headers["Message-ID"],
         sent_at=timezone.now(),
     )
@@ -99,7 +99,7 @@ def _deliver(message: EmailMessage, recipient: str) -> None:
         ) from error
 
 
-def _refused(recipient: str, code: int, reason) -> Exception:
+def _refused(recipient: str, code: int, reason: bytes | str) -> Exception:
     if isinstance(reason, bytes):
         reason = reason.decode(errors="replace")
     message = errors.SMTP_REFUSED.format(email=recipient, code=code, reason=reason)

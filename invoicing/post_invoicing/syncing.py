@@ -16,6 +16,7 @@ import http.client
 import json
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 
@@ -27,7 +28,7 @@ from invoicing.post_invoicing.models import PostInvoicingTask
 
 Kind = PostInvoicingTask.Kind
 
-EVENTS = {
+EVENTS: dict[str, str] = {
     Kind.SYNC: "invoice.issued",
     Kind.SYNC_REPLACED: "invoice.replaced",
     Kind.SYNC_VOIDED: "invoice.voided",
@@ -129,7 +130,7 @@ def invoice_export_fields(invoice: Invoice) -> dict:
         "subtotal": str(invoice.subtotal.quantize(step)),
         "tax_total": str(invoice.tax_total.quantize(step)),
         "total": str(invoice.total.quantize(step)),
-        "replaces": invoice.replaces.number if invoice.replaces_id else None,
+        "replaces": invoice.replaces.number if invoice.replaces else None,
         "lines": [
             {
                 "description": line.description,
@@ -156,7 +157,7 @@ def _issue_still_pending(invoice_id: int) -> bool:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer, not a new address: urllib would turn the POST into a GET."""
 
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from invoicing.models import AuditEvent
+from billing_site.actors import Actor, recorded_actor
+from contracts.models import BillingContract
+from invoicing.models import AuditEvent, GenerationRun, Invoice
 
 
 def audit_record(
-    *, user, door: str, action: str, contract=None, invoice=None, run=None, detail: str = ""
+    *,
+    user: Actor,
+    door: str,
+    action: str,
+    contract: BillingContract | None = None,
+    invoice: Invoice | None = None,
+    run: GenerationRun | None = None,
+    detail: str = "",
 ) -> AuditEvent:
     """Append one audit event; `user` may be anonymous (a job) or None."""
     return AuditEvent.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
+        actor=recorded_actor(user),
         door=door,
         action=action,
         contract=contract,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from django.db import DatabaseError, transaction
 
@@ -34,6 +35,30 @@ logger = logging.getLogger(__name__)
 SCHEDULE_FIELDS = ("id", "contract_id", "cycle_index", "period_start", "period_end", "invoice_date")
 
 
+class ScheduleRow(Protocol):
+    """A claimed schedule as the batch drafts it: a values_list row of SCHEDULE_FIELDS."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def contract_id(self) -> int: ...
+    @property
+    def cycle_index(self) -> int: ...
+    @property
+    def period_start(self) -> date: ...
+    @property
+    def period_end(self) -> date: ...
+    @property
+    def invoice_date(self) -> date: ...
+
+
+class StatusScheduleRow(ScheduleRow, Protocol):
+    """A claimed schedule with its status, to skip a cancelled cycle."""
+
+    @property
+    def status(self) -> str: ...
+
+
 @dataclass
 class BatchOutcome:
     invoices: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -42,7 +67,7 @@ class BatchOutcome:
     locked: set[int] = field(default_factory=set)  # held by another worker: try again
 
 
-def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list:
+def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list[ScheduleRow]:
     """Lock the due schedules of these contracts, skipping rows another worker holds."""
     return list(
         BillingSchedule.objects.due(as_of)
@@ -53,14 +78,17 @@ def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list:
     )
 
 
-def drafts_for_schedules(schedules: list, as_of: date) -> tuple[list[InvoiceDraft], dict[int, str]]:
+def drafts_for_schedules(
+    schedules: Sequence[ScheduleRow], as_of: date
+) -> tuple[list[InvoiceDraft], dict[int, str]]:
     """Draft every claimed schedule; a contract whose draft fails is left out whole."""
     if not schedules:
         return [], {}
     data = billing_data_load(
         {s.contract_id for s in schedules}, min(s.period_start for s in schedules)
     )
-    drafts, failed = [], {}
+    drafts: list[InvoiceDraft] = []
+    failed: dict[int, str] = {}
     for schedule in schedules:
         contract_id = schedule.contract_id
         if contract_id in failed:
@@ -141,7 +169,9 @@ def batch_generate_cycles(
     return outcome
 
 
-def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, dict[int, int]]:
+def _replaceable(
+    rows: Sequence[StatusScheduleRow], *, replace: bool, outcome: BatchOutcome
+) -> tuple[list[ScheduleRow], dict[int, int]]:
     """The claimed schedules to generate, and the live invoices they replace."""
     live = {
         schedule_id: (invoice_id, number, paid_at)
@@ -152,7 +182,8 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
         .values_list("schedule_id", "id", "number", "paid_at")
     }
     blocked = change_log_invoices_within([row for row in rows if row.id in live]) if replace else {}
-    claimed, replaces = [], {}
+    claimed: list[ScheduleRow] = []
+    replaces: dict[int, int] = {}
     for row in rows:
         if row.status == BillingSchedule.Status.CANCELLED:
             outcome.skipped[row.contract_id] = errors.SKIPPED_CYCLE_CANCELLED
@@ -176,14 +207,27 @@ def _replaceable(rows, *, replace: bool, outcome: BatchOutcome) -> tuple[list, d
     return claimed, replaces
 
 
-def _generate(claimed, *, as_of, provenance, outcome, replaces=None) -> None:
+def _generate(
+    claimed: Sequence[ScheduleRow],
+    *,
+    as_of: date,
+    provenance: Provenance,
+    outcome: BatchOutcome,
+    replaces: dict[int, int] | None = None,
+) -> None:
     """Draft the claimed schedules and write them."""
     drafts, failed = drafts_for_schedules(claimed, as_of)
     outcome.failed.update(failed)
     drafts_write_isolated(drafts, provenance=provenance, outcome=outcome, replaces=replaces)
 
 
-def drafts_write_isolated(drafts, *, provenance, outcome: BatchOutcome, replaces=None) -> None:
+def drafts_write_isolated(
+    drafts: Sequence[InvoiceDraft],
+    *,
+    provenance: Provenance,
+    outcome: BatchOutcome,
+    replaces: dict[int, int] | None = None,
+) -> None:
     """Write the drafts set-based; if the database refuses the batch, write contract by
     contract so that only the offending contract fails."""
     try:
@@ -197,11 +241,16 @@ def drafts_write_isolated(drafts, *, provenance, outcome: BatchOutcome, replaces
         outcome.invoices[draft.contract_id].append(invoice_id)
 
 
-def _write_one_contract_at_a_time(drafts, provenance, outcome, replaces) -> list[int]:
+def _write_one_contract_at_a_time(
+    drafts: Sequence[InvoiceDraft],
+    provenance: Provenance,
+    outcome: BatchOutcome,
+    replaces: dict[int, int] | None,
+) -> list[int]:
     by_contract: dict[int, list[InvoiceDraft]] = defaultdict(list)
     for draft in drafts:
         by_contract[draft.contract_id].append(draft)
-    ids = []
+    ids: list[int] = []
     for contract_id, contract_drafts in by_contract.items():
         try:
             with transaction.atomic():

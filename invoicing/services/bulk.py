@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing_site.actors import Actor, recorded_actor
 from billing_site.bulk import insert_rows
 from contracts.models import BillingContract
 from invoicing import errors
@@ -45,7 +47,7 @@ def bulk_run_start(
     replace: bool = False,
     replace_confirmed: bool = False,
     post_tasks: Mapping[str, bool] | None = None,
-    user=None,
+    user: Actor = None,
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
@@ -70,7 +72,7 @@ def bulk_change_log_run_start(
     contract_ids: Collection[int],
     period_start: date,
     period_end: date,
-    user=None,
+    user: Actor = None,
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
@@ -87,12 +89,20 @@ def bulk_change_log_run_start(
     return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
 
 
-def _run_open(ids, parameters, *, user, as_of, enqueue, detail) -> GenerationRun:
+def _run_open(
+    ids: list[int],
+    parameters: dict[str, Any],
+    *,
+    user: Actor,
+    as_of: date | None,
+    enqueue: bool,
+    detail: str,
+) -> GenerationRun:
     run = GenerationRun.objects.create(
         trigger=Door.BULK,
         as_of_date=as_of or timezone.localdate(),
         parameters=parameters,
-        requested_by=user if getattr(user, "pk", None) else None,
+        requested_by=recorded_actor(user),
         status=GenerationRun.Status.RUNNING,
         started_at=timezone.now(),
     )
@@ -108,7 +118,7 @@ def _run_open(ids, parameters, *, user, as_of, enqueue, detail) -> GenerationRun
 
 
 @transaction.atomic
-def run_retry_failed(*, run: GenerationRun, user=None) -> int:
+def run_retry_failed(*, run: GenerationRun, user: Actor = None) -> int:
     """Queue the run's failed jobs again; returns how many."""
     count = run.jobs.filter(status=GenerationJob.Status.FAILED).update(
         status=GenerationJob.Status.QUEUED, message="", finished_at=None
@@ -123,7 +133,7 @@ def run_retry_failed(*, run: GenerationRun, user=None) -> int:
 
 
 @transaction.atomic
-def run_resume(*, run: GenerationRun, user=None) -> None:
+def run_resume(*, run: GenerationRun, user: Actor = None) -> None:
     """Queue a stalled run's open jobs again. Safe even if a worker is still on one:
     schedules are claimed under row locks, so nothing is generated twice. A run that is
     not stalled (it picked up again since the page was shown) is refused."""
@@ -154,5 +164,5 @@ def _any_billable_at(contract_ids: list[int], day: date) -> bool:
     )
 
 
-def _audit(run: GenerationRun, user, action: str, detail: str) -> None:
+def _audit(run: GenerationRun, user: Actor, action: str, detail: str) -> None:
     audit_record(user=user, door=Door.BULK, action=action, run=run, detail=detail)

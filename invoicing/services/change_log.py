@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db import transaction
 
+from billing_site.actors import Actor
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing import errors
@@ -36,7 +37,7 @@ def change_log_invoice_generate(
     period_start: date,
     period_end: date,
     as_of: date,
-    user=None,
+    user: Actor = None,
     door: str = Door.MANUAL,
     expected_fingerprint: str | None = None,
 ) -> Invoice:
@@ -71,7 +72,7 @@ def change_log_invoice_generate(
 
 
 @transaction.atomic
-def change_log_invoice_replace(*, invoice: Invoice, as_of: date, user=None) -> Invoice:
+def change_log_invoice_replace(*, invoice: Invoice, as_of: date, user: Actor = None) -> Invoice:
     """Re-bill the very changes a change-log invoice billed, on a new one replacing it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.kind != Invoice.Kind.CHANGE_LOG:

@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from billing_site.actors import Actor
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import GenerationError, PreviewOutdated
@@ -21,7 +22,7 @@ from schedules.models import BillingSchedule
 REPLACE_PERMISSION = "invoicing.replace_invoice"
 
 
-def replace_permission_check(*, user, replace: bool) -> None:
+def replace_permission_check(*, user: Actor, replace: bool) -> None:
     """Replacing an issued invoice needs its own permission, whichever door asks for it.
     The nightly run and the command line (no user) never replace on their own."""
     if replace and user is not None and not user.has_perm(REPLACE_PERMISSION):
@@ -33,7 +34,7 @@ def invoice_generate(
     *,
     schedule: BillingSchedule,
     replace: bool = False,
-    user=None,
+    user: Actor = None,
     door: str = Door.MANUAL,
     as_of: date | None = None,
     expected_fingerprint: str | None = None,

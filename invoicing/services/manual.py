@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 
+from billing_site.actors import Actor
 from contracts.models import POST_TASKS, BillingContract
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
@@ -38,7 +39,7 @@ def cycle_invoice_generate(
     contract: BillingContract,
     cycle_index: int,
     as_of: date,
-    user,
+    user: Actor,
     replace: bool = False,
     expected_fingerprint: str | None = None,
     expected_invoice_id: int | None = None,
@@ -89,5 +90,7 @@ def _refuse_if_invoiced_meanwhile(
     cycle = f"{schedule.period_start:%d %b %Y} – {schedule.period_end:%d %b %Y}"
     if live is not None:
         raise GenerationError(CYCLE_INVOICED_MEANWHILE.format(cycle=cycle, number=live.number))
+    # No live invoice now and one was shown: it has been replaced or voided since.
+    assert expected_invoice_id is not None
     shown = Invoice.objects.filter(pk=expected_invoice_id).values_list("number", flat=True).first()
     raise GenerationError(INVOICE_CHANGED_MEANWHILE.format(number=shown or "?", cycle=cycle))

@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing_site.bulk import insert_rows, update_rows
+from billing_site.actors import Actor, recorded_actor
+from billing_site.bulk import Row, insert_rows, update_rows
 from contracts.models import POST_TASKS, BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
@@ -42,12 +44,12 @@ def generation_run_open(
     trigger: str = Door.NIGHTLY,
     contract_ids: Collection[int] | None = None,
     post_tasks: Mapping[str, bool] | None = None,
-    user=None,
+    user: Actor = None,
 ) -> GenerationRun:
     """Keep schedules ahead, then open a run with a queued job per contract with
     something due. A second nightly run for a night whose run is still open returns
     that run instead. `post_tasks` overrides the contracts' Auto-Send/Charge/Sync."""
-    parameters = {"as_of": as_of.isoformat()}
+    parameters: dict[str, Any] = {"as_of": as_of.isoformat()}
     if contract_ids is not None:
         parameters["contracts"] = len(contract_ids)
     if post_tasks is not None:
@@ -58,7 +60,7 @@ def generation_run_open(
                 trigger=trigger,
                 as_of_date=as_of,
                 parameters=parameters,
-                requested_by=user,
+                requested_by=recorded_actor(user),
                 status=GenerationRun.Status.RUNNING,
                 started_at=timezone.now(),
             )
@@ -76,11 +78,10 @@ def generation_run_open(
         run.parameters["change_log_until"] = until.isoformat()
         run.save(update_fields=["parameters"])
         due_contracts |= _contracts_with_unbilled_changes(until, contract_ids)
-    due_contracts = sorted(due_contracts)
     insert_rows(
         GenerationJob,
         ("run_id", "contract_id", "status", "message", "invoice_count", "attempts"),
-        [(run.pk, cid, GenerationJob.Status.QUEUED, "", 0, 0) for cid in due_contracts],
+        [(run.pk, cid, GenerationJob.Status.QUEUED, "", 0, 0) for cid in sorted(due_contracts)],
     )
     run_finish_if_done(run)
     return run
@@ -169,7 +170,7 @@ def _merged(regular: BatchOutcome, change_log: BatchOutcome) -> BatchOutcome:
     return merged
 
 
-def _contracts_with_unbilled_changes(until: date, contract_ids) -> set[int]:
+def _contracts_with_unbilled_changes(until: date, contract_ids: Collection[int] | None) -> set[int]:
     changes = ContractChange.objects.filter(
         billed_invoice__isnull=True,
         effective_date__lte=until,
@@ -183,7 +184,7 @@ def _contracts_with_unbilled_changes(until: date, contract_ids) -> set[int]:
 def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
     now = timezone.now()
     S = GenerationJob.Status
-    rows = []
+    rows: list[Row] = []
     for contract_id, job_id in jobs.items():
         if contract_id in outcome.failed:
             status, message, count = S.FAILED, outcome.failed[contract_id], 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from billing_site.actors import Actor
 from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
@@ -16,7 +17,7 @@ from schedules.services import contracts_refresh_next_invoice_date
 
 @transaction.atomic
 def invoice_void(
-    *, invoice: Invoice, user=None, reason: str = "", door: str = Door.MANUAL
+    *, invoice: Invoice, user: Actor = None, reason: str = "", door: str = Door.MANUAL
 ) -> Invoice:
     """Void an issued, unpaid invoice.
 

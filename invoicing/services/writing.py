@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
-from billing_site.bulk import insert_rows, reserve_ids, update_rows
+from billing_site.bulk import Row, insert_rows, reserve_ids, update_rows
 from contracts.models import ContractChange
 from invoicing.drafting import InvoiceDraft
 from invoicing.models import INVOICE_LINE_FIGURES, Invoice, InvoiceLine
@@ -85,7 +86,12 @@ def drafts_write(
     return ids
 
 
-def _invoices_insert(drafts, provenance, replaced, now) -> list[int]:
+def _invoices_insert(
+    drafts: Sequence[InvoiceDraft],
+    provenance: Provenance,
+    replaced: Sequence[int | None],
+    now: datetime,
+) -> list[int]:
     """Insert invoices and lines, mark their schedules and changes; returns the invoice ids."""
     ids = reserve_ids(Invoice, len(drafts))
     # Lines before their invoices: Django declares the foreign key deferred, checked at commit.
@@ -104,6 +110,8 @@ def _invoices_insert(drafts, provenance, replaced, now) -> list[int]:
 def _replaced_id(draft: InvoiceDraft, replaces: dict[int, int] | None) -> int | None:
     if draft.replaces_id is not None:
         return draft.replaces_id
+    if draft.schedule_id is None:  # a change-log draft replaces only what it names
+        return None
     return (replaces or {}).get(draft.schedule_id)
 
 
@@ -116,7 +124,9 @@ def _changes_move(new_by_old: dict[int, int]) -> None:
     )
 
 
-def _schedules_and_changes_mark(drafts, ids, now) -> None:
+def _schedules_and_changes_mark(
+    drafts: Sequence[InvoiceDraft], ids: Sequence[int], now: datetime
+) -> None:
     update_rows(
         BillingSchedule,
         ("id", "status", "resulting_invoice_id", "updated_at"),
@@ -137,7 +147,14 @@ def _schedules_and_changes_mark(drafts, ids, now) -> None:
     )
 
 
-def _invoice_rows(drafts, ids, numbers, provenance, replaced, now) -> list[tuple]:
+def _invoice_rows(
+    drafts: Sequence[InvoiceDraft],
+    ids: Sequence[int],
+    numbers: Sequence[str],
+    provenance: Provenance,
+    replaced: Sequence[int | None],
+    now: datetime,
+) -> list[Row]:
     job_ids = provenance.job_ids or {}
     return [
         (
@@ -167,7 +184,7 @@ def _invoice_rows(drafts, ids, numbers, provenance, replaced, now) -> list[tuple
     ]
 
 
-def _line_rows(drafts: Sequence[InvoiceDraft], invoice_ids: Sequence[int]) -> list[tuple]:
+def _line_rows(drafts: Sequence[InvoiceDraft], invoice_ids: Sequence[int]) -> list[Row]:
     return [
         (
             invoice_id,

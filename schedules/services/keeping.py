@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from billing_site.bulk import IDS_PER_STATEMENT, chunked, insert_rows
+from billing_site.bulk import IDS_PER_STATEMENT, Row, chunked, insert_rows
 from contracts.models import BillingContract, BillingSettings
 from schedules import cycles
 from schedules.models import BillingSchedule
@@ -28,12 +28,21 @@ SCHEDULE_COLUMNS = (
 
 
 def schedules_to_add(
-    *, start, frequency, timing, offset_days, end_date, last_index, future_pending, as_of, ahead
+    *,
+    start: date,
+    frequency: str,
+    timing: str,
+    offset_days: int,
+    end_date: date | None,
+    last_index: int | None,
+    future_pending: int,
+    as_of: date,
+    ahead: int,
 ) -> list[cycles.Cycle]:
     """Cycles a contract must still schedule: every cycle up to the current one, and
     enough after it that `ahead` Pending schedules lie beyond `as_of`."""
     index = 0 if last_index is None else last_index + 1
-    wanted = []
+    wanted: list[cycles.Cycle] = []
     while True:
         first_day = cycles.cycle_start(start, frequency, index)
         if (end_date is not None and first_day > end_date) or (
@@ -71,7 +80,8 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
         Q(last_index__isnull=True) | Q(future_pending__lt=ahead) | Q(last_end__lt=as_of)
     )
     now = timezone.now()
-    rows, touched = [], []
+    rows: list[Row] = []
+    touched: list[int] = []
     fields = (
         "id",
         "start_date",
@@ -193,7 +203,9 @@ def schedules_ensure_cycles(targets: dict[int, int]) -> int:
             "last_index",
         )
     )
-    rows, touched, now = [], [], timezone.now()
+    rows: list[Row] = []
+    touched: list[int] = []
+    now = timezone.now()
     for cid, start, frequency, end, timing, offset, last_index in contracts:
         first = 0 if last_index is None else last_index + 1
         if first > targets[cid]:
@@ -209,7 +221,9 @@ def schedules_ensure_cycles(targets: dict[int, int]) -> int:
     return len(rows)
 
 
-def _schedule_row(contract_id: int, cycle: cycles.Cycle, timing, offset_days: int, now) -> tuple:
+def _schedule_row(
+    contract_id: int, cycle: cycles.Cycle, timing: str, offset_days: int, now: datetime
+) -> Row:
     """A Pending schedule of a cycle, in SCHEDULE_COLUMNS order."""
     return (
         contract_id,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from billing_site.actors import Actor, recorded_actor
 from billing_site.errors import BillingError
 from contracts import errors
 from contracts.models import BillingContract, ContractChange, ContractLine
@@ -47,7 +48,7 @@ def contract_save(*, contract: BillingContract, changed_fields: set[str] | None 
 
 @transaction.atomic
 def contract_line_change_quantity(
-    *, line: ContractLine, quantity: Decimal, effective_date: date, user=None
+    *, line: ContractLine, quantity: Decimal, effective_date: date, user: Actor = None
 ) -> ContractChange | None:
     """Set a line's quantity from `effective_date` on, writing its change-log entry."""
     if quantity < 0:
@@ -71,7 +72,7 @@ def contract_line_change_quantity(
         effective_date=effective_date,
         quantity_before=line.quantity,
         quantity_after=quantity,
-        changed_by=user,
+        changed_by=recorded_actor(user),
     )
     line.quantity = quantity
     line.save(update_fields=["quantity"])

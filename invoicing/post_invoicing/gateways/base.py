@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # the gateways read the customer; only its type is needed here
+    from contracts.models import Customer
 
 
 class ChargeStatus(enum.StrEnum):
@@ -22,7 +25,7 @@ class ChargeRequest:
     currency: str
     # The same key for every attempt of one charge: the gateway then charges once.
     idempotency_key: str
-    customer: object  # contracts.models.Customer
+    customer: Customer
     description: str
 
 

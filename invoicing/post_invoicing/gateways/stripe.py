@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import stripe
+from stripe.params import PaymentIntentCreateParams
 
 from invoicing.money import minor_unit
 from invoicing.post_invoicing import errors
@@ -42,7 +43,7 @@ class StripeGateway:
         customer = request.customer
         if not (customer.stripe_customer_id and customer.stripe_payment_method_id):
             raise PermanentError(errors.NO_PAYMENT_METHOD.format(customer=customer.name))
-        params = {
+        params: PaymentIntentCreateParams = {
             "amount": minor_units(request.amount, request.currency),
             "currency": request.currency.lower(),
             "customer": customer.stripe_customer_id,
@@ -80,7 +81,7 @@ def minor_units(amount: Decimal, currency: str) -> int:
     return int(units)
 
 
-def _result(intent) -> ChargeResult:
+def _result(intent: stripe.PaymentIntent) -> ChargeResult:
     status = INTENT_STATUS.get(intent.status)
     if status is not None:
         return ChargeResult(status, reference=intent.id)
