@@ -48,6 +48,17 @@ def redis_url() -> str:
 
 
 @pytest.fixture
+def eager_celery():
+    """Celery tasks run inline, in the test's process and transaction; retries too (inline,
+    without their countdown)."""
+    from billing_site.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def subprocess_env(transactional_db, redis_url):
     """Environment for real processes (commands, Celery workers) sharing the test database."""
     db = connection.settings_dict
