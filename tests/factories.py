@@ -1,10 +1,13 @@
 """factory-boy factories: the one place tests build data."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import factory
+from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from contracts.models import BillingContract, ContractChange, ContractLine, Customer
@@ -22,6 +25,11 @@ from invoicing.models import (
 from schedules import cycles
 from schedules.models import BillingSchedule
 
+GROUPS_MIGRATION = importlib.import_module("contracts.migrations.0003_billing_groups")
+BILLING_MANAGERS = GROUPS_MIGRATION.BILLING_MANAGERS
+BILLING_VIEWERS = GROUPS_MIGRATION.BILLING_VIEWERS
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -30,13 +38,28 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class AdminFactory(UserFactory):
     username = "admin"
     is_staff = True
     is_superuser = True
+
+
+def billing_groups_ensure() -> None:
+    """The groups exactly as migration 0003 makes them. Transactional tests empty every
+    table afterwards, data-migration rows included, so tests ask for them again."""
+    GROUPS_MIGRATION.billing_groups_create(global_apps, None)
+
+
+def user_in(group_name: str | None, **fields):
+    """A user in the named group (None: in no group at all)."""
+    user = UserFactory(**fields)
+    if group_name is not None:
+        billing_groups_ensure()
+        user.groups.add(Group.objects.get(name=group_name))
+    return user
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

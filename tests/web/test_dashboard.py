@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from invoicing.selectors.dashboard import ATTENTION_ROWS
 from tests.factories import GenerationJobFactory, GenerationRunFactory
-from tests.web.helpers import active_contract
+from tests.invoicing.helpers import active_contract
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

@@ -12,15 +12,8 @@ from invoicing.models import AuditEvent, Invoice, PostInvoicingTask
 from invoicing.selectors.drafts import invoice_preview
 from schedules.models import BillingSchedule
 from tests.factories import ContractLineFactory
-from tests.web.helpers import (
-    active_contract,
-    billing_state,
-    form_as_shown,
-    generate_url,
-    invoice_cycle,
-    messages_of,
-    schedule_of,
-)
+from tests.invoicing.helpers import active_contract, billing_state
+from tests.web.helpers import form_as_shown, generate_url, invoice_cycle, messages_of, schedule_of
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
