@@ -4,6 +4,7 @@ ones those URLs name otherwise (CI runs both ways)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
@@ -19,6 +21,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The project's own Redis serves `make run` too: the tests keep to a database of their own.
 TESTS_REDIS_DB = 15
+TODAY = datetime.date(2026, 3, 15)
 
 
 def _require(condition: bool, what: str) -> None:
@@ -45,6 +48,42 @@ def redis_url() -> str:
     from billing_site.celery import app
 
     return app.conf.broker_url
+
+
+@pytest.fixture
+def today():
+    """The billing day of the web and service tests that ask for it: Sunday 15 March 2026,
+    noon UTC, the clock frozen."""
+    with time_machine.travel(datetime.datetime(2026, 3, 15, 12, tzinfo=datetime.UTC), tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def manager(db):
+    """A user in the Billing managers group."""
+    from tests.factories import BILLING_MANAGERS, user_in
+
+    return user_in(BILLING_MANAGERS, username="manager")
+
+
+@pytest.fixture
+def contract(today):
+    """Monthly in advance from 1 Jan 2026, offset +1: cycle 2 (March) is current,
+    schedules exist up to cycle 5 (June), 10 × 12.50 at 20 % a month."""
+    from tests.invoicing.helpers import active_contract
+
+    return active_contract(as_of=today)
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery tasks run inline, in the test's process and transaction; retries too (inline,
+    without their countdown)."""
+    from billing_site.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -17,7 +16,6 @@ from invoicing.models import (
     GenerationJob,
     GenerationRun,
     Invoice,
-    InvoiceLine,
     InvoiceNumberSequence,
 )
 from schedules.models import BillingSchedule
@@ -28,35 +26,15 @@ from tests.factories import (
     ContractChangeFactory,
     ContractLineFactory,
     CustomerFactory,
+    GenerationJobFactory,
+    GenerationRunFactory,
+    InvoiceFactory,
+    InvoiceLineFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 AS_OF = datetime.date(2026, 3, 15)
-
-
-def invoice_schedule(schedule: BillingSchedule, number: str, **fields) -> Invoice:
-    """An issued invoice for `schedule`, which becomes Inactive / Invoiced."""
-    values = {
-        "number": number,
-        "contract": schedule.contract,
-        "schedule": schedule,
-        "period_start": schedule.period_start,
-        "period_end": schedule.period_end,
-        "invoice_date": schedule.invoice_date,
-        "due_date": schedule.invoice_date + datetime.timedelta(days=30),
-        "currency": schedule.contract.currency,
-        "subtotal": Decimal("125.00"),
-        "tax_total": Decimal("25.00"),
-        "total": Decimal("150.00"),
-        "generated_via": "manual",
-    } | fields
-    invoice = Invoice.objects.create(**values)
-    if invoice.status == Invoice.Status.ISSUED:
-        schedule.status = BillingSchedule.Status.INVOICED
-        schedule.resulting_invoice = invoice
-        schedule.save()
-    return invoice
 
 
 def admin_url(obj_or_model, view: str = "changelist", *args) -> str:
@@ -82,23 +60,13 @@ def billing():
     change = ContractChangeFactory(line=line, changed_by=admin)
     schedules_keep_ahead(as_of=AS_OF, contract_ids=[contract.pk])
     schedule = contract.schedules.get(cycle_index=0)
-    run = GenerationRun.objects.create(trigger="bulk", as_of_date=AS_OF, requested_by=admin)
-    job = GenerationJob.objects.create(run=run, contract=contract, status="succeeded")
-    old = invoice_schedule(schedule, "INV-000001", status=Invoice.Status.REPLACED)
-    invoice = invoice_schedule(schedule, "INV-000002", replaces=old, job=job, generated_by=admin)
-    InvoiceLine.objects.create(
-        invoice=invoice,
-        contract_line=line,
-        description="Gold seats, January",
-        quantity=Decimal("10"),
-        unit_price=Decimal("12.50"),
-        period_start=schedule.period_start,
-        period_end=schedule.period_end,
-        proration=Decimal("1"),
-        amount=Decimal("125.00"),
-        tax_rate=Decimal("20"),
-        tax_amount=Decimal("25.00"),
+    run = GenerationRunFactory(trigger="bulk", as_of_date=AS_OF, requested_by=admin)
+    job = GenerationJobFactory(run=run, contract=contract, status="succeeded")
+    old = InvoiceFactory(schedule=schedule, number="INV-000001", status=Invoice.Status.REPLACED)
+    invoice = InvoiceFactory(
+        schedule=schedule, number="INV-000002", replaces=old, job=job, generated_by=admin
     )
+    InvoiceLineFactory(invoice=invoice, contract_line=line, description="Gold seats, January")
     return {
         "customer": contract.customer,
         "contract": contract,
@@ -319,13 +287,18 @@ def _invoiced_schedules(count):
     contracts = BillingContractFactory.create_batch(count)
     schedules_keep_ahead(as_of=AS_OF, contract_ids=[c.pk for c in contracts])
     for contract in contracts:
-        invoice_schedule(contract.schedules.get(cycle_index=0), f"INV-{contract.number}")
+        InvoiceFactory(
+            schedule=contract.schedules.get(cycle_index=0), number=f"INV-{contract.number}"
+        )
 
 
 def _runs_with_a_job_each(count):
     for contract in BillingContractFactory.create_batch(count):
-        run = GenerationRun.objects.create(trigger="bulk", as_of_date=AS_OF)
-        GenerationJob.objects.create(run=run, contract=contract, status="succeeded")
+        GenerationJobFactory(
+            run=GenerationRunFactory(trigger="bulk", as_of_date=AS_OF),
+            contract=contract,
+            status="succeeded",
+        )
 
 
 def _changes(count):

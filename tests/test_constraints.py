@@ -9,41 +9,24 @@ from django.db import IntegrityError, transaction
 from contracts.models import BillingContract, ContractLine
 from invoicing.models import Invoice
 from schedules.models import BillingSchedule
-from tests.factories import BillingContractFactory, ContractLineFactory
+from tests.factories import (
+    BillingContractFactory,
+    BillingScheduleFactory,
+    ContractLineFactory,
+    InvoiceFactory,
+)
 
 D = datetime.date
 
 
 @pytest.fixture
 def schedule(db):
-    contract = BillingContractFactory(start_date=D(2026, 1, 1))
-    return BillingSchedule.objects.create(
-        contract=contract,
-        cycle_index=0,
-        period_start=D(2026, 1, 1),
-        period_end=D(2026, 1, 31),
-        next_invoice_date=D(2026, 1, 1),
-        invoice_date=D(2026, 1, 2),
-    )
+    """January 2026 (cycle 0) of a monthly in-advance contract, offset +1."""
+    return BillingScheduleFactory(contract=BillingContractFactory(start_date=D(2026, 1, 1)))
 
 
-def invoice(schedule, number, **fields):
-    values = dict(
-        number=number,
-        contract=schedule.contract,
-        schedule=schedule,
-        period_start=D(2026, 1, 1),
-        period_end=D(2026, 1, 31),
-        invoice_date=D(2026, 1, 2),
-        due_date=D(2026, 2, 1),
-        currency="EUR",
-        subtotal=Decimal(10),
-        tax_total=Decimal(2),
-        total=Decimal(12),
-        generated_via="manual",
-    )
-    values.update(fields)
-    return Invoice.objects.create(**values)
+def invoice(schedule, number, **fields) -> Invoice:
+    return InvoiceFactory(schedule=schedule, number=number, **fields)
 
 
 def refused(create) -> bool:
@@ -56,16 +39,7 @@ def refused(create) -> bool:
 
 
 def test_two_schedules_for_one_cycle_are_refused(schedule):
-    assert refused(
-        lambda: BillingSchedule.objects.create(
-            contract=schedule.contract,
-            cycle_index=0,
-            period_start=D(2026, 1, 1),
-            period_end=D(2026, 1, 31),
-            next_invoice_date=D(2026, 1, 1),
-            invoice_date=D(2026, 1, 2),
-        )
-    )
+    assert refused(lambda: BillingScheduleFactory(contract=schedule.contract, cycle_index=0))
 
 
 def test_two_live_regular_invoices_for_one_schedule_are_refused(schedule):
@@ -82,7 +56,7 @@ def test_a_reused_invoice_number_is_refused(schedule):
 
 
 def test_totals_that_do_not_add_up_are_refused(schedule):
-    assert refused(lambda: invoice(schedule, "A-1", total=Decimal("12.01")))
+    assert refused(lambda: invoice(schedule, "A-1", total=Decimal("150.01")))  # 125 + 25
 
 
 def test_an_invoiced_schedule_without_its_invoice_is_refused(schedule):

@@ -11,8 +11,13 @@ from contracts import errors
 from contracts.models import BillingContract, ContractChange, ContractLine
 from schedules.models import BillingSchedule
 from schedules.services import schedules_keep_ahead
-from tests.factories import AdminFactory, BillingContractFactory, ContractLineFactory
-from tests.test_admin import admin_url, invoice_schedule
+from tests.factories import (
+    AdminFactory,
+    BillingContractFactory,
+    ContractLineFactory,
+    InvoiceFactory,
+)
+from tests.test_admin import admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +172,7 @@ def test_changing_the_offset_redates_pending_schedules_not_their_periods(
 
 def test_cancelling_the_contract_cancels_its_pending_schedules(superuser_client, contract):
     invoiced = contract.schedules.get(cycle_index=0)
-    invoice_schedule(invoiced, "INV-1")
+    InvoiceFactory(schedule=invoiced, number="INV-1")
     response = post_change(superuser_client, contract, status="cancelled")
     assert response.status_code == 302
     assert not contract.schedules.active().exists()
@@ -177,7 +182,7 @@ def test_cancelling_the_contract_cancels_its_pending_schedules(superuser_client,
 
 
 def test_changing_invoiced_terms_shows_terms_locked_and_saves_nothing(superuser_client, contract):
-    invoice_schedule(contract.schedules.get(cycle_index=0), "INV-1")
+    InvoiceFactory(schedule=contract.schedules.get(cycle_index=0), number="INV-1")
     schedules_before = list(contract.schedules.values_list("pk", "invoice_date", "status"))
     response = post_change(
         superuser_client, contract, start_date="2026-02-01", invoice_offset_days=3

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _require
-from tests.web.helpers import BILLING_MANAGERS, PASSWORD, user_in
+from tests.factories import BILLING_MANAGERS, PASSWORD, user_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

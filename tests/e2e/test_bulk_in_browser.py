@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 from invoicing.models import GenerationRun, Invoice
 from tests.conftest import PROJECT_DIR
 from tests.e2e.conftest import sign_in
-from tests.web.helpers import active_contract, invoice_cycle
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import invoice_cycle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DOCS_SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"

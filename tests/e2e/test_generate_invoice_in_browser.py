@@ -14,7 +14,7 @@ from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
 from tests.e2e.conftest import sign_in
 from tests.factories import CustomerFactory
-from tests.web.helpers import active_contract
+from tests.invoicing.helpers import active_contract
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from invoicing.models import Door, GenerationRun, Invoice
+from invoicing.models import AuditEvent, Door, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
+from schedules.models import BillingSchedule
+from schedules.services import schedules_keep_ahead
 from tests.factories import BillingContractFactory, ContractLineFactory
 
 
@@ -19,6 +21,15 @@ def contract_with_line(*, quantity="10", unit_price="12.50", tax_rate="20", **te
     return contract
 
 
+def active_contract(*, start=datetime.date(2026, 1, 1), as_of, **terms):
+    """An active monthly in-advance contract with one line (10 × 12.50 at 20 %) and its
+    schedules kept ahead as of `as_of`, as the nightly job leaves them."""
+    contract = contract_with_line(start_date=start, **terms)
+    schedules_keep_ahead(as_of=as_of, contract_ids=[contract.pk])
+    contract.refresh_from_db()
+    return contract
+
+
 def run_nightly(as_of: datetime.date, contract_ids=None) -> GenerationRun:
     """The nightly run, in this process, as the command line does it."""
     run = generation_run_open(as_of=as_of, trigger=Door.COMMAND, contract_ids=contract_ids)
@@ -27,3 +38,16 @@ def run_nightly(as_of: datetime.date, contract_ids=None) -> GenerationRun:
 
 def invoices_of(contract) -> list[Invoice]:
     return list(contract.invoices.order_by("period_start", "number"))
+
+
+def billing_state() -> tuple:
+    """Every row a generation could write, to assert that a refusal wrote nothing."""
+    return (
+        list(Invoice.objects.order_by("pk").values_list("pk", "status", "replaces_id")),
+        list(
+            BillingSchedule.objects.order_by("pk").values_list(
+                "pk", "status", "resulting_invoice_id"
+            )
+        ),
+        list(AuditEvent.objects.order_by("pk").values_list("pk", "detail")),
+    )

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from billing_site.celery import app
 from invoicing.models import Door, GenerationRun, Invoice
 from invoicing.services import generation_run_open, run_job_chunks
 from invoicing.tasks import generate_due_invoices, generate_run_chunk
@@ -45,13 +44,6 @@ def test_the_nightly_task_queued_twice_writes_nothing_the_second_time(celery_wor
     wait_until(lambda: not GenerationRun.objects.exclude(status="finished").exists())
     assert Invoice.objects.count() == 15
     assert Invoice.objects.values("schedule").distinct().count() == 15
-
-
-@pytest.fixture
-def eager_celery():
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def test_a_chunk_delivered_twice_writes_nothing_the_second_time(db, eager_celery):

@@ -8,20 +8,12 @@ import time_machine
 from django.test import override_settings
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from billing_site.celery import app
 from invoicing.migrations import _nightly
 from invoicing.models import GenerationRun, Invoice
 from invoicing.tasks import generate_due_invoices
 from tests.invoicing.helpers import contract_with_line
 
 UTC = datetime.UTC
-
-
-@pytest.fixture
-def eager_celery():
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 def _utc(*args) -> datetime.datetime:

@@ -1,12 +1,12 @@
 """Fixtures of the post-invoicing tests: loopback servers, settings pointing at them,
-Celery run inline, and a real worker whose environment points at them too."""
+and a real worker whose environment points at them too (eager_celery is shared, in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import override_settings
 
-from billing_site.celery import app
 from tests.post_invoicing.servers import (
     STRIPE_KEY,
     WEBHOOK_SECRET,
@@ -67,14 +67,6 @@ def outside_world(mail_server, fake_stripe, ledger):
     """Settings pointing every post-invoicing task at the loopback servers (Stripe gateway)."""
     with override_settings(**_settings_for(mail_server, fake_stripe, ledger, "stripe")):
         yield {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger}
-
-
-@pytest.fixture
-def eager_celery():
-    """Celery tasks run inline (retries too, without their countdown)."""
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from invoicing.post_invoicing.charging import payment_idempotency_key
 from invoicing.post_invoicing.interventions import payment_transfer_record, post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from invoicing.post_invoicing.running import Outcome, post_task_run
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, PaymentFactory
 from tests.post_invoicing.helpers import contract_invoiced, run_task, stripe_customer, task_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outside_world", "eager_celery")]
@@ -232,23 +232,9 @@ def test_recording_the_transfer_marks_the_invoice_paid(settings):
 
 def test_the_database_refuses_a_second_succeeded_payment_for_one_invoice():
     invoice = _charged_invoice()
-    Payment.objects.create(
-        invoice=invoice,
-        gateway="stripe",
-        idempotency_key="a",
-        amount=1,
-        currency="EUR",
-        status=Payment.Status.SUCCEEDED,
-    )
+    PaymentFactory(invoice=invoice, status=Payment.Status.SUCCEEDED)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Payment.objects.create(
-            invoice=invoice,
-            gateway="stripe",
-            idempotency_key="b",
-            amount=1,
-            currency="EUR",
-            status=Payment.Status.SUCCEEDED,
-        )
+        PaymentFactory(invoice=invoice, status=Payment.Status.SUCCEEDED)
 
 
 def test_a_transfer_is_not_recorded_on_a_void_invoice(settings):

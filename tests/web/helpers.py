@@ -1,49 +1,12 @@
-"""Builders shared by the web and browser tests."""
+"""Builders shared by the web and browser tests: what a page posts, what it says."""
 
 from __future__ import annotations
 
-import datetime
-import importlib
-
-from django.apps import apps as global_apps
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from invoicing.models import AuditEvent, Invoice
+from invoicing.models import Invoice
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
-from schedules.services import schedules_keep_ahead
-from tests.factories import UserFactory
-from tests.invoicing.helpers import contract_with_line
-
-GROUPS_MIGRATION = importlib.import_module("contracts.migrations.0003_billing_groups")
-BILLING_MANAGERS = GROUPS_MIGRATION.BILLING_MANAGERS
-BILLING_VIEWERS = GROUPS_MIGRATION.BILLING_VIEWERS
-PASSWORD = "correct horse battery staple"
-
-
-def billing_groups_ensure() -> None:
-    """The groups exactly as migration 0003 makes them. Transactional tests empty every
-    table afterwards, data-migration rows included, so tests ask for them again."""
-    GROUPS_MIGRATION.billing_groups_create(global_apps, None)
-
-
-def user_in(group_name: str | None, **fields):
-    """A user in the named group (None: in no group at all)."""
-    user = UserFactory(**fields)
-    if group_name is not None:
-        billing_groups_ensure()
-        user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def active_contract(*, start=datetime.date(2026, 1, 1), as_of, **terms):
-    """An active monthly in-advance contract with one line (10 × 12.50 at 20 %) and its
-    schedules kept ahead as of `as_of`, as the nightly job leaves them."""
-    contract = contract_with_line(start_date=start, **terms)
-    schedules_keep_ahead(as_of=as_of, contract_ids=[contract.pk])
-    contract.refresh_from_db()
-    return contract
 
 
 def generate_url(contract) -> str:
@@ -70,19 +33,6 @@ def form_as_shown(client, contract, cycle: int | None = None, **changes) -> dict
         else:
             data[name] = "on" if value is True else value
     return data
-
-
-def billing_state() -> tuple:
-    """Every row a generation could write, to assert that a refusal wrote nothing."""
-    return (
-        list(Invoice.objects.order_by("pk").values_list("pk", "status", "replaces_id")),
-        list(
-            BillingSchedule.objects.order_by("pk").values_list(
-                "pk", "status", "resulting_invoice_id"
-            )
-        ),
-        list(AuditEvent.objects.order_by("pk").values_list("pk", "detail")),
-    )
 
 
 def messages_of(response) -> list[str]:

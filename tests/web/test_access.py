@@ -1,24 +1,17 @@
-"""Who may see and do what: sign-in, the two billing groups, CSRF, HTTP methods."""
+"""Who may see and do what: sign-in, the two billing groups' pages, CSRF, HTTP methods."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
 from invoicing.models import Invoice
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
-from tests.web.helpers import (
-    BILLING_MANAGERS,
-    BILLING_VIEWERS,
-    PASSWORD,
-    billing_groups_ensure,
-    billing_state,
-    form_as_shown,
-    generate_url,
-)
+from tests.factories import PASSWORD
+from tests.invoicing.helpers import billing_state
+from tests.web.helpers import form_as_shown, generate_url
 
 pytestmark = pytest.mark.django_db
 
@@ -141,56 +134,3 @@ def test_a_wrong_password_shows_an_error_and_signs_nobody_in(manager, client):
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
     assert "_auth_user_id" not in client.session
-
-
-def _permissions(group_name: str) -> set[str]:
-    group = Group.objects.get(name=group_name)
-    return {
-        f"{p.content_type.app_label}.{p.codename}"
-        for p in group.permissions.select_related("content_type")
-    }
-
-
-READ = {
-    "contracts.view_billingcontract",
-    "contracts.view_contractline",
-    "contracts.view_customer",
-    "contracts.view_contractchange",
-    "schedules.view_billingschedule",
-    "invoicing.view_invoice",
-    "invoicing.view_invoiceline",
-    "invoicing.view_generationrun",
-    "invoicing.view_generationjob",
-    "invoicing.view_auditevent",
-}
-
-
-def test_the_migration_created_both_billing_groups():
-    assert set(Group.objects.values_list("name", flat=True)) >= {BILLING_MANAGERS, BILLING_VIEWERS}
-
-
-def test_billing_viewers_may_only_view():
-    billing_groups_ensure()
-
-    assert _permissions(BILLING_VIEWERS) == READ
-
-
-def test_billing_managers_may_view_edit_contracts_and_generate_and_replace_invoices():
-    billing_groups_ensure()
-
-    assert _permissions(BILLING_MANAGERS) == READ | {
-        "contracts.change_billingcontract",
-        "contracts.change_contractline",
-        "contracts.change_customer",
-        "invoicing.generate_invoice",
-        "invoicing.replace_invoice",
-    }
-
-
-def test_the_groups_are_reset_to_exactly_their_permissions_when_created_again():
-    billing_groups_ensure()
-    Group.objects.get(name=BILLING_VIEWERS).permissions.clear()
-
-    billing_groups_ensure()
-
-    assert _permissions(BILLING_VIEWERS) == READ

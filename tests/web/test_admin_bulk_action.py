@@ -12,7 +12,8 @@ from django.urls import reverse
 from contracts.admin import ADMIN_FILTER_NOT_CARRIED
 from contracts.models import BillingContract
 from tests.factories import UserFactory
-from tests.web.helpers import active_contract, messages_of
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:contracts_billingcontract_changelist")

@@ -13,7 +13,8 @@ from contracts.forms import TOO_MANY_IDS
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
-from tests.web.helpers import active_contract, invoice_cycle, messages_of
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import invoice_cycle, messages_of
 
 pytestmark = pytest.mark.django_db
 BULK = reverse("invoicing:bulk")

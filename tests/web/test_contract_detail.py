@@ -13,7 +13,8 @@ from invoicing.services.manual import cycle_invoice_generate
 from schedules.models import BillingSchedule
 from schedules.services import contract_line_change_quantity
 from tests.factories import ContractLineFactory
-from tests.web.helpers import active_contract, generate_url
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import generate_url
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

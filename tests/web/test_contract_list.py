@@ -13,7 +13,7 @@ from contracts.selectors import CONTRACTS_PER_PAGE
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
 from tests.factories import BillingContractFactory, CustomerFactory
-from tests.web.helpers import active_contract
+from tests.invoicing.helpers import active_contract
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

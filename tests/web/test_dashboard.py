@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from invoicing.models import GenerationJob, GenerationRun
 from invoicing.selectors.dashboard import ATTENTION_ROWS
-from tests.web.helpers import active_contract
+from tests.factories import GenerationJobFactory, GenerationRunFactory
+from tests.invoicing.helpers import active_contract
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -54,14 +54,14 @@ def test_schedules_whose_offset_crosses_a_month_boundary_are_flagged(manager_cli
 def test_failed_jobs_of_the_last_week_are_listed_with_their_message(
     manager_client, contract, today
 ):
-    recent = GenerationRun.objects.create(trigger="nightly", as_of_date=today, status="finished")
-    old = GenerationRun.objects.create(
+    recent = GenerationRunFactory(trigger="nightly", as_of_date=today, status="finished")
+    old = GenerationRunFactory(
         trigger="nightly", as_of_date=today - datetime.timedelta(days=30), status="finished"
     )
-    GenerationJob.objects.create(
+    GenerationJobFactory(
         run=recent, contract=contract, status="failed", message="Line “x” has no unit price."
     )
-    GenerationJob.objects.create(run=old, contract=contract, status="failed", message="Long ago")
+    GenerationJobFactory(run=old, contract=contract, status="failed", message="Long ago")
 
     response = manager_client.get(DASHBOARD)
 

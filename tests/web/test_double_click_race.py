@@ -9,13 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from invoicing.models import Invoice
-from tests.web.helpers import (
-    BILLING_MANAGERS,
-    active_contract,
-    form_as_shown,
-    generate_url,
-    user_in,
-)
+from tests.factories import BILLING_MANAGERS, user_in
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import form_as_shown, generate_url
 
 
 def _post_twice_at_once(manager, contract, data) -> list[int]:

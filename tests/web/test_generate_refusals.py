@@ -12,14 +12,8 @@ from invoicing.forms import NOT_A_CYCLE_CHOICE
 from invoicing.models import Invoice
 from invoicing.services.manual import CYCLE_INVOICED_MEANWHILE, INVOICE_CHANGED_MEANWHILE
 from schedules.models import BillingSchedule
-from tests.web.helpers import (
-    active_contract,
-    billing_state,
-    form_as_shown,
-    generate_url,
-    invoice_cycle,
-    messages_of,
-)
+from tests.invoicing.helpers import active_contract, billing_state
+from tests.web.helpers import form_as_shown, generate_url, invoice_cycle, messages_of
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from invoicing.services.manual import cycle_invoice_generate
 from schedules.services import contract_line_change_quantity
-from tests.web.helpers import active_contract
+from tests.invoicing.helpers import active_contract
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

@@ -11,14 +11,8 @@ from django.utils import timezone
 from invoicing import errors
 from invoicing.models import AuditEvent
 from tests.factories import UserFactory
-from tests.web.helpers import (
-    billing_state,
-    form_as_shown,
-    generate_url,
-    invoice_cycle,
-    messages_of,
-    schedule_of,
-)
+from tests.invoicing.helpers import billing_state
+from tests.web.helpers import form_as_shown, generate_url, invoice_cycle, messages_of, schedule_of
 
 pytestmark = pytest.mark.django_db
 

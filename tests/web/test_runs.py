@@ -13,7 +13,8 @@ from invoicing.models import GenerationJob, GenerationRun
 from invoicing.selectors.runs import STALLED_AFTER
 from invoicing.services import generation_run_execute
 from invoicing.services.bulk import bulk_run_start
-from tests.web.helpers import active_contract, messages_of
+from tests.invoicing.helpers import active_contract
+from tests.web.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

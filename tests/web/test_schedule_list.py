@@ -10,7 +10,7 @@ from django.urls import reverse
 from invoicing.services import invoice_generate
 from schedules.models import BillingSchedule
 from tests.factories import CustomerFactory
-from tests.web.helpers import active_contract
+from tests.invoicing.helpers import active_contract
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
