@@ -65,12 +65,7 @@ class BillingScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = (InvoiceInline,)
     fields = (
         "contract_link",
-        "cycle_index",
-        "period_start",
-        "period_end",
-        "next_invoice_date",
-        "invoice_date",
-        "state",
+        *ScheduleInline.fields,
         "created_at",
         "updated_at",
     )
