@@ -76,6 +76,14 @@ TOO_MANY_IDS = (
     f"At most {MAX_EXPLICIT_IDS} contracts can be selected one by one: select every contract "
     "matching a filter instead."
 )
+SELECTION_NOT_COUNTED = (
+    "The selection was not counted when it was shown: nothing was queued. Open the bulk "
+    "window from the contract list again."
+)
+FILTERS_NOT_VALID = (
+    "The list's filters are not valid ({fields}): nothing was selected. Go back to the list "
+    "and correct them."
+)
 
 
 class ContractSelectionForm(forms.Form):
@@ -87,9 +95,14 @@ class ContractSelectionForm(forms.Form):
         required=False,
     )
     contracts = forms.CharField(required=False)  # read as a list in clean_contracts
+    # How many contracts the bulk window showed: Proceed acts on that many or on none.
+    shown_count = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, data, **kwargs):
+    def __init__(self, data, *, proceeding: bool = False, **kwargs):
+        """`proceeding`: the selection is about to be acted on, so a selection by filter
+        must carry the count the window showed."""
         super().__init__(data, **kwargs)
+        self.proceeding = proceeding
         self.filter_form = ContractFilterForm(data)
         self.raw_ids = data.getlist("contracts") if hasattr(data, "getlist") else []
 
@@ -100,6 +113,17 @@ class ContractSelectionForm(forms.Form):
             return [int(value) for value in self.raw_ids]
         except ValueError:
             raise forms.ValidationError(NOT_CONTRACT_IDS) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        # A filter that does not validate must never widen the selection to the whole book.
+        if cleaned.get("selection") == SELECTION_MATCHING and not self.filter_form.is_valid():
+            fields = ", ".join(sorted(self.filter_form.errors))
+            raise forms.ValidationError(FILTERS_NOT_VALID.format(fields=fields))
+        matching = cleaned.get("selection") == SELECTION_MATCHING
+        if self.proceeding and matching and cleaned.get("shown_count") is None:
+            raise forms.ValidationError(SELECTION_NOT_COUNTED)
+        return cleaned
 
     @property
     def matching(self) -> bool:
@@ -112,7 +136,8 @@ class ContractSelectionForm(forms.Form):
         return self.cleaned_data["contracts"] if self.is_valid() else []
 
     def hidden_fields_to_carry(self) -> list[tuple[str, str]]:
-        """(name, value) pairs that carry this selection through the bulk window's forms."""
+        """(name, value) pairs that carry this selection through the bulk window's forms
+        (the count shown is added by the window, which counted it)."""
         if self.matching:
             pairs = [("selection", SELECTION_MATCHING)]
             for name in self.filter_form.fields:

@@ -75,3 +75,7 @@ REPLACE_NEEDS_CONFIRMATION = (
 REPLACE_NOT_ALLOWED = "You may generate invoices but not replace them."
 RUN_NOT_STALLED = "This run is not stalled: its workers are still going, nothing was queued again."
 NO_FAILED_JOB_TO_RETRY = "No failed job to retry."
+BULK_SELECTION_CHANGED = (
+    "The selection now holds {count} contracts, not the {shown} shown: nothing was queued. "
+    "Review the selection and proceed again."
+)

@@ -28,9 +28,14 @@ from invoicing.services.generation import replace_permission_check
 from invoicing.services.runs import post_tasks_parameter
 
 
-def bulk_selection_validate(contract_ids: Collection[int]) -> list[int]:
-    """The selection's ids; BulkError for an empty one or ids that are not contracts."""
+def bulk_selection_validate(
+    contract_ids: Collection[int], shown_count: int | None = None
+) -> list[int]:
+    """The selection's ids; BulkError for an empty one, ids that are not contracts, or a
+    selection that no longer has the `shown_count` contracts the person saw and confirmed."""
     ids = sorted(set(contract_ids))
+    if shown_count is not None and len(ids) != shown_count:
+        raise BulkError(errors.BULK_SELECTION_CHANGED.format(count=len(ids), shown=shown_count))
     if not ids:
         raise BulkError(errors.BULK_EMPTY_SELECTION)
     found = set(BillingContract.objects.filter(pk__any=ids).values_list("id", flat=True))
@@ -47,6 +52,7 @@ def bulk_run_start(
     replace: bool = False,
     replace_confirmed: bool = False,
     post_tasks: Mapping[str, bool] | None = None,
+    shown_count: int | None = None,
     user: Actor = None,
     as_of: date | None = None,
     enqueue: bool = True,
@@ -54,7 +60,7 @@ def bulk_run_start(
     """Open a bulk run billing each contract's cycle at `cycle_date`; queue it on commit.
     Replacing issued invoices needs `replace_confirmed` when there is one to replace."""
     replace_permission_check(user=user, replace=replace)
-    ids = bulk_selection_validate(contract_ids)
+    ids = bulk_selection_validate(contract_ids, shown_count)
     if not _any_billable_at(ids, cycle_date):
         raise BulkError(errors.BULK_NO_CYCLE_AT_DATE.format(day=cycle_date))
     if replace and not replace_confirmed and bulk_would_replace_any(ids, cycle_date):
@@ -72,12 +78,13 @@ def bulk_change_log_run_start(
     contract_ids: Collection[int],
     period_start: date,
     period_end: date,
+    shown_count: int | None = None,
     user: Actor = None,
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
     """Open a bulk run billing each contract's unbilled changes of the period."""
-    ids = bulk_selection_validate(contract_ids)
+    ids = bulk_selection_validate(contract_ids, shown_count)
     if period_end < period_start:
         raise BulkError(errors.PERIOD_REVERSED.format(start=period_start, end=period_end))
     parameters = {

@@ -40,7 +40,7 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return self.page(selection, tab, request.GET if chosen else None)
 
     def post(self, request):
-        selection = ContractSelectionForm(request.POST)
+        selection = ContractSelectionForm(request.POST, proceeding=True)
         tab = CHANGE_LOG if request.POST.get("tab") == CHANGE_LOG else "regular"
         form = (BulkChangeLogForm if tab == CHANGE_LOG else BulkRegularForm)(request.POST)
         if not selection.is_valid() or not form.is_valid():
@@ -49,7 +49,11 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
                     messages.error(request, " ".join(error))
             return self.page(selection, tab, request.POST, status=400)
         data = form.cleaned_data
-        arguments = {"contract_ids": selection.contract_ids(), "user": request.user}
+        arguments = {
+            "contract_ids": selection.contract_ids(),
+            "shown_count": selection.cleaned_data["shown_count"],
+            "user": request.user,
+        }
         try:
             if tab == CHANGE_LOG:
                 run = bulk_change_log_run_start(**arguments, **data)

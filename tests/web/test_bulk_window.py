@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contracts.forms import TOO_MANY_IDS
+from contracts.forms import SELECTION_NOT_COUNTED, TOO_MANY_IDS
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
@@ -105,7 +105,13 @@ def test_proceed_on_every_matching_contract_sends_no_ids(manager_client, three):
 
     manager_client.post(
         BULK,
-        {"tab": "regular", "cycle_date": "2026-03-15", "selection": "matching", "currency": "EUR"},
+        {
+            "tab": "regular",
+            "cycle_date": "2026-03-15",
+            "selection": "matching",
+            "currency": "EUR",
+            "shown_count": "2",
+        },
     )
 
     jobs = set(GenerationJob.objects.values_list("contract_id", flat=True))
@@ -215,3 +221,57 @@ def test_replace_with_nothing_to_replace_needs_no_confirmation(manager_client, t
 
     assert response.status_code == 302
     assert GenerationJob.objects.filter(run__parameters__replace=True).count() == 3
+
+
+MATCHING = {"tab": "regular", "cycle_date": "2026-03-15", "selection": "matching"}
+
+
+@pytest.mark.parametrize(
+    "bad_filter",
+    [
+        {"status": "no-such-status"},
+        {"q": "x" * 101},
+        {"currency": "XXX"},
+        {"next_from": "2026-13-45"},
+        {"next_from": "2026-05-01", "next_to": "2026-01-01"},
+        {"sort": "-password"},
+    ],
+)
+def test_a_filter_that_does_not_validate_never_widens_the_selection(
+    manager_client, three, bad_filter
+):
+    window = manager_client.get(BULK, {"selection": "matching", **bad_filter})
+    response = manager_client.post(BULK, {**MATCHING, **bad_filter, "shown_count": "3"})
+
+    assert window.context["count"] == 0
+    assert response.status_code == 400
+    assert any("filters are not valid" in text for text in messages_of(response))
+    assert GenerationRun.objects.count() == 0 and GenerationJob.objects.count() == 0
+
+
+def test_the_list_offers_no_select_all_while_a_filter_does_not_validate(manager_client, three):
+    valid = manager_client.get(reverse("contracts:list"), {"currency": "EUR"})
+    invalid = manager_client.get(reverse("contracts:list"), {"status": "no-such-status"})
+
+    assert "data-select-matching" in valid.content.decode()
+    assert "data-select-matching" not in invalid.content.decode()
+
+
+def test_proceed_acts_on_exactly_the_count_shown_or_on_nothing(manager_client, three, today):
+    shown = manager_client.get(BULK, {"selection": "matching", "currency": "EUR"})
+    assert 'name="shown_count" value="3"' in shown.content.decode()
+    active_contract(as_of=today)  # a contract added after the window was shown
+
+    response = manager_client.post(BULK, {**MATCHING, "currency": "EUR", "shown_count": "3"})
+
+    assert response.status_code == 400
+    assert errors.BULK_SELECTION_CHANGED.format(count=4, shown=3) in messages_of(response)
+    assert GenerationRun.objects.count() == 0 and GenerationJob.objects.count() == 0
+
+
+def test_a_selection_by_filter_without_the_count_shown_is_refused(manager_client, three):
+    response = manager_client.post(BULK, {**MATCHING, "currency": "EUR"})
+
+    assert response.status_code == 400
+    assert SELECTION_NOT_COUNTED in messages_of(response)
+    assert GenerationRun.objects.count() == 0

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts.models import BillingContract
 from invoicing.benchmarks import bench_billing_manager, bench_book_create, bench_database_reset
 from invoicing.models import GenerationRun, Invoice
 from invoicing.services import generation_run_execute
@@ -70,7 +71,12 @@ class Command(BaseCommand):
 
     def _proceed(self, client: Client, as_of) -> tuple[float, GenerationRun]:
         """POST the bulk window for every contract (the "all matching" selection)."""
-        data = {"tab": "regular", "selection": "matching", "cycle_date": as_of.isoformat()}
+        data = {
+            "tab": "regular",
+            "selection": "matching",
+            "shown_count": BillingContract.objects.count(),
+            "cycle_date": as_of.isoformat(),
+        }
         # The worker here is this command's own process, not Celery: nothing is sent.
         with mock.patch("invoicing.tasks.run_chunks_enqueue"):
             started = time.perf_counter()
