@@ -7,13 +7,12 @@ are streamed from the database in chunks: a year of a large book never sits in m
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date
-from typing import Protocol
 
 from django.db.models import QuerySet
 
+from billing_site.csv_safety import SafeCsvWriter, Writable
 from invoicing.models import Invoice
 from invoicing.money import quantum
 
@@ -42,10 +41,6 @@ CHUNK_ROWS = 2_000
 RANGE_BACKWARDS = "The start date {start} is after the end date {end}."
 
 
-class Writable(Protocol):
-    def write(self, text: str, /) -> object: ...
-
-
 def invoices_for_export(*, start: date, end: date) -> QuerySet:
     """Invoices dated from `start` to `end` included, in date and number order."""
     if start > end:
@@ -70,7 +65,7 @@ def invoices_csv_rows(*, start: date, end: date) -> Iterator[list[str]]:
 
 def invoices_csv_write(*, start: date, end: date, out: Writable) -> int:
     """Write the CSV export to `out`; returns the number of invoices written."""
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     count = -1  # the header is not an invoice
     for row in invoices_csv_rows(start=start, end=end):
         writer.writerow(row)

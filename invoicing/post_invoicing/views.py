@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,6 +9,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from billing_site.csv_safety import SafeCsvWriter
 from invoicing.models import Invoice
 from invoicing.post_invoicing.export import invoices_csv_rows, invoices_for_export
 from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
@@ -44,7 +44,7 @@ def invoices_csv_download(request) -> HttpResponse:
         invoices_for_export(start=start, end=end)
     except ValueError:
         return HttpResponseBadRequest(BAD_RANGE)
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in invoices_csv_rows(start=start, end=end)),
         content_type="text/csv",

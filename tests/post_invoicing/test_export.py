@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
+from invoicing.models import Invoice
 from invoicing.post_invoicing.export import CSV_HEADER, invoices_csv_write
 from invoicing.post_invoicing.views import invoice_pdf_download, invoices_csv_download
 from invoicing.services import invoice_generate
-from tests.factories import UserFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.post_invoicing.helpers import contract_invoiced
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +134,34 @@ def test_the_pdf_view_downloads_the_invoice_pdf(rf, book):
     assert response["Content-Type"] == "application/pdf"
     assert f'filename="{invoice.number}.pdf"' in response["Content-Disposition"]
     assert response.content.startswith(b"%PDF-")
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text(name):
+    invoice = contract_invoiced(customer=CustomerFactory(name=name))
+    out = io.StringIO()
+
+    invoices_csv_write(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 31), out=out)
+
+    (row,) = _rows(out.getvalue())
+    assert row["customer"] == "'" + name
+    assert row["number"] == invoice.number
+
+
+def test_the_download_neutralises_formulas_and_keeps_negative_amounts_numbers(client):
+    invoice = contract_invoiced(customer=CustomerFactory(name="-2+3"))
+    Invoice.objects.filter(pk=invoice.pk).update(  # a credit, as a change-log decrease writes
+        subtotal=Decimal("-125"), tax_total=Decimal("-25"), total=Decimal("-150")
+    )
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    client.force_login(user)
+
+    response = client.get("/invoices/export.csv", {"start": "2026-01-01", "end": "2026-01-31"})
+
+    (row,) = _rows(b"".join(response.streaming_content).decode())
+    assert row["customer"] == "'-2+3"
+    assert (row["subtotal"], row["tax_total"], row["total"]) == ("-125.00", "-25.00", "-150.00")
