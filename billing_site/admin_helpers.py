@@ -21,6 +21,20 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class BoundedInlineMixin:
+    """An editable inline whose formset builds at most `max_num` forms from a POST, and
+    refuses more with Django's "Please submit at most N forms". Django's own cap
+    (max_num + 1,000) let a tampered POST claiming a million rows build 2,000 forms and
+    answer with megabytes; read-only inlines add no rows and keep that cap."""
+
+    max_num: int
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
 class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     show_change_link = True

@@ -18,9 +18,15 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 
-from billing_site.admin_helpers import ReadOnlyAdminMixin, admin_link, changelist_link
+from billing_site.admin_helpers import (
+    BoundedInlineMixin,
+    ReadOnlyAdminMixin,
+    admin_link,
+    changelist_link,
+)
 from billing_site.errors import BillingError
 from contracts.models import (
+    MAX_LINES_PER_CONTRACT,
     POST_TASKS,
     BillingContract,
     BillingSettings,
@@ -154,8 +160,10 @@ class ContractLineFormSet(forms.BaseInlineFormSet):
                 form.add_error(None, message)
 
 
-class ContractLineInline(admin.TabularInline):
+class ContractLineInline(BoundedInlineMixin, admin.TabularInline):
     model = ContractLine
+    # A contract has a handful of lines; a few hundred is already a mistake to refuse.
+    max_num = MAX_LINES_PER_CONTRACT
     form = ContractLineForm
     formset = ContractLineFormSet
     extra = 0

@@ -17,6 +17,8 @@ NON_NEGATIVE = [MinValueValidator(0)]
 # A contract's post-invoicing defaults, field -> label; a run or a manual generation may
 # choose otherwise for its own invoices.
 POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
+# Lines one contract may have: a contract has a handful; hundreds is a mistake to refuse.
+MAX_LINES_PER_CONTRACT = 100
 # The terms that decide a contract's cycles, invoice dates and amounts: what generation
 # reads of a contract, in the order its readers and the benchmark book write them.
 BILLING_TERMS = (

@@ -234,3 +234,13 @@ def test_adding_an_active_contract_creates_its_schedules(superuser_client, contr
     assert added.next_invoice_date is not None
     assert ContractLine.objects.filter(contract=added).count() == 1
     assert not ContractChange.objects.exists()
+
+
+def test_a_post_claiming_a_million_lines_is_refused_with_a_message_and_a_small_page(
+    superuser_client, contract
+):
+    response = post_change(superuser_client, contract, **{"lines-TOTAL_FORMS": "1000000"})
+
+    assert "Please submit at most 100 forms." in errors_shown(response)
+    assert len(response.content) < 500_000
+    assert ContractLine.objects.filter(contract=contract).count() == 1
