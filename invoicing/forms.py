@@ -1,4 +1,5 @@
-"""Forms of the invoicing pages: Generate Invoice, and the billing schedules filters."""
+"""Forms of the invoicing pages: Generate Invoice, the bulk window, the change-log invoice,
+voiding, and the invoice list's filters."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from django.utils.formats import date_format
 from billing_site.forms import iso_date_input
 from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
-from invoicing.models import GenerationJob
+from invoicing.models import GenerationJob, Invoice
+from invoicing.money import CURRENCY_CODES
 from invoicing.selectors.cycles import CycleChoice, CycleChoices, CycleReview
+from invoicing.selectors.invoice_list import PAYMENT_STATES, InvoiceFilters
+
+ANY = [("", "Any")]
 
 NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
 FUTURE_NEEDS_PROCEED = (
@@ -180,3 +185,50 @@ class ChangeLogInvoiceForm(forms.Form):
 
 class InvoiceVoidForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=200)
+
+
+class InvoiceFilterForm(forms.Form):
+    """The invoice list's filters, read from the query string. A field that does not
+    validate filters nothing on the page and says why; the CSV refuses it."""
+
+    q = forms.CharField(
+        label="Number",
+        required=False,
+        max_length=40,
+        widget=forms.SearchInput(attrs={"placeholder": "Invoice or contract number"}),
+    )
+    customer = forms.CharField(label="Customer", required=False, max_length=200)
+    status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
+    kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
+    currency = forms.ChoiceField(
+        choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
+    )
+    payment = forms.ChoiceField(choices=ANY + list(PAYMENT_STATES.items()), required=False)
+    issued_from = forms.DateField(label="Issued from", required=False, widget=iso_date_input())
+    issued_to = forms.DateField(label="Issued to", required=False, widget=iso_date_input())
+    due_from = forms.DateField(label="Due from", required=False, widget=iso_date_input())
+    due_to = forms.DateField(label="Due to", required=False, widget=iso_date_input())
+
+    def clean(self):
+        cleaned = super().clean()
+        for first, last in (("issued_from", "issued_to"), ("due_from", "due_to")):
+            if cleaned.get(first) and cleaned.get(last) and cleaned[first] > cleaned[last]:
+                self.add_error(last, "The end of the range is before its start.")
+        return cleaned
+
+    def filters(self) -> InvoiceFilters:
+        """The valid filters; a field that did not validate filters nothing."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return InvoiceFilters(
+            search=(data.get("q") or "").strip(),
+            customer=(data.get("customer") or "").strip(),
+            status=data.get("status") or "",
+            kind=data.get("kind") or "",
+            currency=data.get("currency") or "",
+            payment=data.get("payment") or "",
+            issued_from=data.get("issued_from"),
+            issued_to=data.get("issued_to"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+        )

@@ -17,6 +17,8 @@ urlpatterns = [
         views.ChangeLogInvoiceView.as_view(),
         name="change_log_invoice",
     ),
+    path("invoices/", views.invoice_list, name="invoice_list"),
+    path("invoices/list.csv", views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/void/", views.invoice_void_view, name="invoice_void"),
     path("invoices/<int:pk>/replace/", views.change_log_replace_view, name="change_log_replace"),

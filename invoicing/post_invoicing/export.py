@@ -51,9 +51,14 @@ def invoices_for_export(*, start: date, end: date) -> QuerySet:
 
 
 def invoices_csv_rows(*, start: date, end: date) -> Iterator[list[str]]:
+    """The header, then one row per invoice dated in the range."""
+    return invoices_csv_rows_of(invoices_for_export(start=start, end=end))
+
+
+def invoices_csv_rows_of(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
     """The header, then one row per invoice, as strings (amounts at the currency's unit)."""
     yield list(CSV_HEADER)
-    rows = invoices_for_export(start=start, end=end).values_list(*FIELDS)
+    rows = invoices.values_list(*FIELDS)
     for row in rows.iterator(chunk_size=CHUNK_ROWS):
         values = dict(zip(FIELDS, row, strict=True))
         step = quantum(values["currency"])
@@ -71,3 +76,11 @@ def invoices_csv_write(*, start: date, end: date, out: Writable) -> int:
         writer.writerow(row)
         count += 1
     return count
+
+
+class EchoLines:
+    """A file-like object whose write returns the line: a CSV writer over it yields the
+    lines of a streamed response one at a time."""
+
+    def write(self, value: str) -> str:
+        return value

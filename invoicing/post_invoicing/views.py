@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from billing_site.csv_safety import SafeCsvWriter
 from invoicing.models import Invoice
-from invoicing.post_invoicing.export import invoices_csv_rows, invoices_for_export
+from invoicing.post_invoicing.export import EchoLines, invoices_csv_rows, invoices_for_export
 from invoicing.post_invoicing.pdf import PDF_CONTENT_TYPE, invoice_pdf_filename, invoice_pdf_render
 
 BAD_RANGE = "Give the range as ?start=YYYY-MM-DD&end=YYYY-MM-DD, start not after end."
@@ -27,13 +27,6 @@ def invoice_pdf_download(request, pk: int) -> HttpResponse:
     return response
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 @login_required
 @permission_required("invoicing.view_invoice", raise_exception=True)
@@ -44,7 +37,7 @@ def invoices_csv_download(request) -> HttpResponse:
         invoices_for_export(start=start, end=end)
     except ValueError:
         return HttpResponseBadRequest(BAD_RANGE)
-    writer = SafeCsvWriter(_Echo())
+    writer = SafeCsvWriter(EchoLines())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in invoices_csv_rows(start=start, end=end)),
         content_type="text/csv",

@@ -7,6 +7,7 @@ from invoicing.views.change_log import (
     invoice_void_view,
 )
 from invoicing.views.generate import GenerateInvoiceView, dashboard, invoice_detail
+from invoicing.views.invoices import invoice_list, invoice_list_csv
 from invoicing.views.runs import job_detail, run_detail, run_list, run_resume_view, run_retry_view
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "GenerateInvoiceView",
     "dashboard",
     "invoice_detail",
+    "invoice_list",
+    "invoice_list_csv",
     "job_detail",
     "run_detail",
     "run_list",
