@@ -123,6 +123,16 @@ class Invoice(models.Model):
     def is_paid(self) -> bool:
         return self.paid_at is not None
 
+    @property
+    def is_live(self) -> bool:
+        """Issued: neither replaced nor void."""
+        return self.status == self.Status.ISSUED
+
+    @property
+    def is_correctable(self) -> bool:
+        """Whether it may still be voided or replaced: live and not yet paid."""
+        return self.is_live and not self.is_paid
+
 
 # What an invoice line bills, in the order the invoice admin and the line writer list it.
 INVOICE_LINE_FIGURES = (

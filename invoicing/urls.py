@@ -21,6 +21,17 @@ urlpatterns = [
     path("invoices/list.csv", views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/void/", views.invoice_void_view, name="invoice_void"),
+    path("invoices/<int:pk>/send-again/", views.invoice_send_again_view, name="send_again"),
+    path(
+        "invoices/<int:pk>/tasks/<int:task_pk>/retry/",
+        views.invoice_task_retry_view,
+        name="task_retry",
+    ),
+    path(
+        "invoices/<int:pk>/transfer-received/",
+        views.invoice_transfer_record_view,
+        name="transfer_received",
+    ),
     path("invoices/<int:pk>/replace/", views.change_log_replace_view, name="change_log_replace"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),

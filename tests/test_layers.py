@@ -62,7 +62,7 @@ def layer_of(module: str) -> int:
         return DOOR
     if parts[-1] in {"admin_helpers", "invoice_admin"}:
         return DOOR
-    if parts[-1] == "models" or module == "billing_site.lookups":
+    if parts[-1] == "models" or module in {"billing_site.lookups", "billing_site.actors"}:
         return MODEL
     if "selectors" in parts:
         return SELECTOR

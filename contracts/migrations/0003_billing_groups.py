@@ -32,10 +32,16 @@ GROUPS = {BILLING_VIEWERS: VIEW, BILLING_MANAGERS: VIEW + MANAGE}
 
 def billing_groups_create(apps, schema_editor):
     """Create (or reset) both groups with exactly their permissions."""
+    billing_groups_set(apps, GROUPS)
+
+
+def billing_groups_set(apps, groups: dict[str, list[tuple[str, str]]]):
+    """Give each group exactly the permissions listed for it; later migrations call this
+    with the groups as they then stand."""
     _permissions_create(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, wanted in GROUPS.items():
+    for name, wanted in groups.items():
         condition = Q()
         for app_label, codename in wanted:
             condition |= Q(content_type__app_label=app_label, codename=codename)

@@ -8,15 +8,14 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin
+from invoicing.post_invoicing.errors import NO_TASK_TO_RETRY
 from invoicing.post_invoicing.interventions import post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 
 RETRY_PERMISSION = "invoicing.retry_postinvoicingtask"
 TRANSFER_PERMISSION = "invoicing.record_transfer"
 RETRIED = "{count} post-invoicing task(s) queued again."
-NO_TASK_TO_RETRY = "Nothing to retry: only failed or pending tasks are retried."
 SENT_AGAIN = "{count} invoice(s) queued to be sent again."
-TRANSFER_RECORDED = "Transfer recorded: invoice {number} is paid."
 STATUS_COLOURS = {
     "done": "#047857",
     "failed": "#b91c1c",

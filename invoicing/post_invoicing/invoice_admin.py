@@ -26,12 +26,12 @@ from invoicing.post_invoicing.admin import (
     RETRY_PERMISSION,
     SENT_AGAIN,
     TRANSFER_PERMISSION,
-    TRANSFER_RECORDED,
     post_button,
     report,
     report_retry,
     status_badge,
 )
+from invoicing.post_invoicing.errors import TRANSFER_RECORDED
 from invoicing.post_invoicing.interventions import (
     invoices_send_again,
     payment_transfer_record,

@@ -7,27 +7,79 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from billing_site.actors import Actor
 from contracts.models import BillingContract, ContractChange
 from invoicing.models import AuditEvent, Invoice, InvoiceLine
+from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from schedules.models import BillingSchedule
 
 AUDIT_EVENTS_SHOWN = 50
 
 
 @dataclass(frozen=True)
+class InvoiceActions:
+    """What the person looking at an invoice may do to it now: its state and their
+    permissions, decided here so the page only asks."""
+
+    generate_again: bool = False
+    void: bool = False
+    replace_change_log: bool = False
+    send_again: bool = False
+    record_transfer: bool = False
+    retry_task_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class InvoiceOverview:
     invoice: Invoice
     lines: list[InvoiceLine]
+    post_tasks: list[PostInvoicingTask]
     audit_events: list[AuditEvent]
+    actions: InvoiceActions
 
 
-def invoice_overview(*, invoice: Invoice) -> InvoiceOverview:
-    """An invoice's lines and its audit trail, the replacement that superseded it included."""
+def invoice_overview(*, invoice: Invoice, user: Actor) -> InvoiceOverview:
+    """An invoice's lines, post-invoicing tasks, audit trail (the replacement that
+    superseded it included) and what `user` may do to it."""
     events = AuditEvent.objects.filter(Q(invoice=invoice) | Q(invoice__replaces=invoice))
+    tasks = list(invoice.post_tasks.all())
     return InvoiceOverview(
         invoice=invoice,
         lines=list(invoice.lines.all()),
+        post_tasks=tasks,
         audit_events=list(events.select_related("actor", "invoice")),
+        actions=invoice_actions(invoice=invoice, user=user, post_tasks=tasks),
+    )
+
+
+def invoice_actions(
+    *, invoice: Invoice, user: Actor, post_tasks: list[PostInvoicingTask]
+) -> InvoiceActions:
+    """The invoice page's buttons: each needs the state that allows it and the permission."""
+    if user is None or not user.is_authenticated:
+        return InvoiceActions()
+    may_replace = user.has_perm("invoicing.replace_invoice") and invoice.is_correctable
+    may_retry = user.has_perm("invoicing.retry_postinvoicingtask")
+    # Payments come from an Auto-Charge task: without one there is nothing to look up.
+    awaiting_transfer = (
+        invoice.is_live
+        and user.has_perm("invoicing.record_transfer")
+        and any(task.kind == PostInvoicingTask.Kind.CHARGE for task in post_tasks)
+        and invoice.payments.filter(status=Payment.Status.AWAITING_TRANSFER).exists()
+    )
+    return InvoiceActions(
+        generate_again=invoice.is_live
+        and invoice.schedule_id is not None
+        and user.has_perm("invoicing.generate_invoice"),
+        void=may_replace,
+        replace_change_log=may_replace and invoice.kind == Invoice.Kind.CHANGE_LOG,
+        send_again=may_retry and invoice.is_live,
+        record_transfer=awaiting_transfer,
+        retry_task_ids=frozenset(
+            task.pk
+            for task in post_tasks
+            if may_retry and task.status == PostInvoicingTask.Status.FAILED
+        ),
     )
 
 

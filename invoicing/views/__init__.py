@@ -7,7 +7,13 @@ from invoicing.views.change_log import (
     invoice_void_view,
 )
 from invoicing.views.generate import GenerateInvoiceView, dashboard, invoice_detail
-from invoicing.views.invoices import invoice_list, invoice_list_csv
+from invoicing.views.invoices import (
+    invoice_list,
+    invoice_list_csv,
+    invoice_send_again_view,
+    invoice_task_retry_view,
+    invoice_transfer_record_view,
+)
 from invoicing.views.runs import job_detail, run_detail, run_list, run_resume_view, run_retry_view
 
 __all__ = [
@@ -20,6 +26,9 @@ __all__ = [
     "invoice_detail",
     "invoice_list",
     "invoice_list_csv",
+    "invoice_send_again_view",
+    "invoice_task_retry_view",
+    "invoice_transfer_record_view",
     "job_detail",
     "run_detail",
     "run_list",

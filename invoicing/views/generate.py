@@ -36,7 +36,8 @@ def dashboard(request):
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def invoice_detail(request, pk: int):
     """One invoice: header, lines, totals, what it replaced or was replaced by, audit trail."""
-    overview = invoice_overview(invoice=get_object_or_404(invoice_for_page(pk)))
+    invoice = get_object_or_404(invoice_for_page(pk))
+    overview = invoice_overview(invoice=invoice, user=request.user)
     return render(request, "invoicing/invoice_detail.html", {"overview": overview})
 
 

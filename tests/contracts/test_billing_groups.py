@@ -1,4 +1,5 @@
-"""The two billing groups as migration 0003 makes them: what each may view, edit and do."""
+"""The two billing groups as migrations 0003 and 0006 leave them: what each may view, edit
+and do."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_billing_viewers_may_only_view():
     assert _permissions(BILLING_VIEWERS) == READ
 
 
-def test_billing_managers_may_view_edit_contracts_and_generate_and_replace_invoices():
+def test_billing_managers_may_edit_contracts_generate_and_intervene_after_generation():
     billing_groups_ensure()
 
     assert _permissions(BILLING_MANAGERS) == READ | {
@@ -51,6 +52,8 @@ def test_billing_managers_may_view_edit_contracts_and_generate_and_replace_invoi
         "contracts.change_customer",
         "invoicing.generate_invoice",
         "invoicing.replace_invoice",
+        "invoicing.retry_postinvoicingtask",
+        "invoicing.record_transfer",
     }
 
 
