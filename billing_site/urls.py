@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("contracts/", include("contracts.urls")),
+    path("customers/", include("contracts.customer_urls")),
     path("schedules/", include("schedules.urls")),
     path("", include("invoicing.post_invoicing.urls")),
     path("", include("invoicing.urls")),

@@ -82,13 +82,17 @@ class BillingSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "billing_email", "created_at", "contracts_link")
-    search_fields = ("name", "billing_email")
+    list_display = ("name", "billing_email", "country", "vat_id", "created_at", "contracts_link")
+    list_filter = ("country", "language")
+    search_fields = ("name", "billing_email", "vat_id")
     date_hierarchy = "created_at"
     fields = (
         "name",
         "billing_email",
         "address",
+        "country",
+        "vat_id",
+        "language",
         "stripe_customer_id",
         "stripe_payment_method_id",
         "contracts_link",

@@ -11,3 +11,9 @@ EFFECTIVE_DATE_OUTSIDE_CONTRACT = (
 EFFECTIVE_DATE_IN_CANCELLED_CYCLE = (
     "The effective date {day} falls in a cancelled billing cycle: nothing there is billed."
 )
+VAT_ID_INVALID = "{vat_id} is not a valid EU VAT ID: check its country prefix and digits."
+VAT_ID_OTHER_COUNTRY = "VAT ID {vat_id} belongs to another country than the customer's ({country})."
+VAT_ID_UNREADABLE = (
+    "{vat_id} does not read as a VAT ID: start with the two-letter country prefix, 4 to 20 "
+    "letters and digits in all."
+)

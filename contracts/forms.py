@@ -1,11 +1,18 @@
-"""The contract list's search, filters and sort order, read from the query string."""
+"""The contract and customer lists' searches and filters, read from the query string; the
+bulk selection; a line's quantity change; a customer's details."""
 
 from __future__ import annotations
 
 from django import forms
+from django_countries import countries
 
-from contracts.models import BillingContract
-from contracts.selectors import CONTRACT_SORTS, ContractFilters, selected_contract_ids
+from contracts.models import DOCUMENT_LANGUAGES, BillingContract, Customer
+from contracts.selectors import (
+    CONTRACT_SORTS,
+    ContractFilters,
+    CustomerFilters,
+    selected_contract_ids,
+)
 from invoicing.money import CURRENCY_CODES
 
 ANY = [("", "Any")]
@@ -155,3 +162,33 @@ class LineQuantityForm(forms.Form):
     effective_date = forms.DateField(
         label="Effective from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.SearchInput(attrs={"placeholder": "Legal name, billing email or VAT ID"}),
+    )
+    country = forms.ChoiceField(choices=ANY + list(countries), required=False)
+    language = forms.ChoiceField(choices=ANY + DOCUMENT_LANGUAGES, required=False)
+
+    def filters(self) -> CustomerFilters:
+        """The valid filters; a field that did not validate filters nothing."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return CustomerFilters(
+            search=(data.get("q") or "").strip(),
+            country=data.get("country") or "",
+            language=data.get("language") or "",
+        )
+
+
+class CustomerForm(forms.ModelForm):
+    """A customer as finance files it: who is billed, where, in which language."""
+
+    class Meta:
+        model = Customer
+        fields = ("name", "billing_email", "address", "country", "vat_id", "language")
+        widgets = {"address": forms.Textarea(attrs={"rows": 4})}

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django_countries.fields import CountryField
 
+from contracts.vat import vat_id_compacted, vat_id_problem
 from invoicing.money import CURRENCY_CODES
 from schedules import cycles
 from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
@@ -92,10 +94,26 @@ def default_payment_terms_days() -> int:
     return BillingSettings.load().default_payment_terms_days
 
 
+# The languages documents and emails can be written in (the customer's choice).
+DOCUMENT_LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+
+
 class Customer(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField("legal name", max_length=200)
     billing_email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
+    country = CountryField(blank=True, default="", db_default="")
+    vat_id = models.CharField(
+        "VAT ID",
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="With its country prefix, e.g. FR40303265045; checked for EU countries.",
+    )
+    language = models.CharField(
+        max_length=2, choices=DOCUMENT_LANGUAGES, default="en", db_default="en"
+    )
     # Auto-Charge through Stripe: the customer and the saved payment method it charges.
     # db_default: bulk loaders (COPY) that name their columns need not know these.
     stripe_customer_id = models.CharField(
@@ -112,6 +130,12 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.vat_id = vat_id_compacted(self.vat_id)
+        if problem := vat_id_problem(self.vat_id, self.country.code or ""):
+            raise ValidationError({"vat_id": problem})
 
 
 class ContractQuerySet(models.QuerySet):

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from contracts.models import BillingContract, ContractChange, ContractLine, Customer
 
@@ -100,4 +102,55 @@ def contract_change_log(*, contract: BillingContract) -> list[ContractChange]:
         ContractChange.objects.filter(line__contract=contract)
         .select_related("line", "changed_by", "billed_invoice")
         .order_by("-effective_date", "-id")
+    )
+
+
+CUSTOMERS_PER_PAGE = 25
+HISTORY_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    search: str = ""  # part of the legal name, billing email or VAT ID
+    country: str = ""
+    language: str = ""
+
+
+def customers_matching(filters: CustomerFilters) -> QuerySet[Customer]:
+    """Customers matching the list's search and filters, by name, each with its number of
+    contracts and of active ones."""
+    customers = Customer.objects.annotate(
+        contract_count=Count("contracts"),
+        active_contract_count=Count(
+            "contracts", filter=Q(contracts__status=BillingContract.Status.ACTIVE)
+        ),
+    )
+    if filters.search:
+        customers = customers.filter(
+            Q(name__icontains=filters.search)
+            | Q(billing_email__icontains=filters.search)
+            | Q(vat_id__icontains=filters.search.replace(" ", ""))
+        )
+    exact = {"country": filters.country, "language": filters.language}
+    customers = customers.filter(**{field: value for field, value in exact.items() if value})
+    return customers.order_by("name", "id")
+
+
+def customer_list_page(*, filters: CustomerFilters, page_number: str | None) -> Page:
+    return Paginator(customers_matching(filters), CUSTOMERS_PER_PAGE).get_page(page_number)
+
+
+def customer_contracts(*, customer: Customer) -> list[BillingContract]:
+    """The customer's contracts, active first, then by number."""
+    return list(customer.contracts.order_by(F("status").asc(), "number"))
+
+
+def customer_history(*, customer: Customer) -> list[LogEntry]:
+    """Who created and changed the customer, in admin or the web UI, newest first."""
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk)
+        )
+        .select_related("user")
+        .order_by("-action_time")[:HISTORY_SHOWN]
     )

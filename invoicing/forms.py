@@ -198,6 +198,10 @@ class InvoiceFilterForm(forms.Form):
         widget=forms.SearchInput(attrs={"placeholder": "Invoice or contract number"}),
     )
     customer = forms.CharField(label="Customer", required=False, max_length=200)
+    # One customer's invoices, from its page: a hidden filter the page's link sets.
+    customer_id = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
     kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
     currency = forms.ChoiceField(
@@ -223,6 +227,7 @@ class InvoiceFilterForm(forms.Form):
         return InvoiceFilters(
             search=(data.get("q") or "").strip(),
             customer=(data.get("customer") or "").strip(),
+            customer_id=data.get("customer_id"),
             status=data.get("status") or "",
             kind=data.get("kind") or "",
             currency=data.get("currency") or "",

@@ -1,5 +1,5 @@
-"""Billing managers may also do on the invoice page what only admins could: send an invoice
-again, retry a failed post-invoicing task, record a bank transfer received."""
+"""Billing managers may also do in the web UI what only admins could: add customers, send an
+invoice again, retry a failed post-invoicing task, record a bank transfer received."""
 
 import importlib
 
@@ -11,6 +11,7 @@ BILLING_MANAGERS = first.BILLING_MANAGERS
 BILLING_VIEWERS = first.BILLING_VIEWERS
 MANAGE = [
     *first.MANAGE,
+    ("contracts", "add_customer"),
     ("invoicing", "retry_postinvoicingtask"),
     ("invoicing", "record_transfer"),
 ]

@@ -23,6 +23,7 @@ PAYMENT_STATES = {"paid": "Paid", "unpaid": "Unpaid", "overdue": "Overdue"}
 class InvoiceFilters:
     search: str = ""  # invoice or contract number
     customer: str = ""  # part of the customer's name
+    customer_id: int | None = None
     status: str = ""
     kind: str = ""
     currency: str = ""
@@ -44,6 +45,8 @@ def invoices_matching(filters: InvoiceFilters, *, today: date) -> QuerySet[Invoi
     if filters.customer:
         customers = Customer.objects.filter(name__icontains=filters.customer).values("pk")
         invoices = invoices.filter(contract__customer__in=customers)
+    if filters.customer_id:
+        invoices = invoices.filter(contract__customer_id=filters.customer_id)
     exact = {
         "status": filters.status,
         "kind": filters.kind,
