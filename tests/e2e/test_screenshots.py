@@ -106,7 +106,17 @@ def test_the_main_pages_render_cleanly_at_laptop_and_tablet_widths(page, manager
     page.screenshot(path=folder / "invoice-detail.png", full_page=True)
     invoice_page = page.url
 
+    page.goto("/invoices/?payment=unpaid")
+    expect(page.locator("[data-totals]")).to_be_visible()
+    page.screenshot(path=folder / "invoice-list.png")
+
+    customer = f"/customers/{hero.customer_id}/"
+    page.goto(customer)
+    expect(page.locator("[data-open-balance]")).to_be_visible()
+    page.screenshot(path=folder / "customer-detail.png", full_page=True)
+
     pages = ["/", "/contracts/", f"/contracts/{hero.pk}/", generate, invoice_page, "/schedules/"]
+    pages += ["/invoices/", "/customers/", customer, f"{customer}edit/"]
     assert [path for path in pages if not fits_tablet(page, path)] == []
     page.set_viewport_size(TABLET)
     page.goto(generate)
