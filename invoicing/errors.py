@@ -75,3 +75,12 @@ REPLACE_NEEDS_CONFIRMATION = (
 REPLACE_NOT_ALLOWED = "You may generate invoices but not replace them."
 RUN_NOT_STALLED = "This run is not stalled: its workers are still going, nothing was queued again."
 NO_FAILED_JOB_TO_RETRY = "No failed job to retry."
+NOTHING_TO_BILL = (
+    "Nothing to bill in cycle {cycle}: no contract line bills anything in it (each has ended "
+    "before it, starts after it or has quantity 0), so it gets no invoice."
+)
+NOTHING_TO_BILL_CANNOT_REPLACE = (
+    "Nothing to bill in cycle {cycle} any more: invoice {number} cannot be replaced by an "
+    "empty one. Void it instead."
+)
+SKIPPED_NOTHING_TO_BILL = "Skipped: nothing to bill in cycle {cycle}, no invoice generated."
