@@ -36,7 +36,7 @@ from contracts.models import (
 )
 from invoicing.admin import InvoiceInline
 from schedules.admin import ScheduleInline
-from schedules.services import contract_line_change_quantity, contract_save
+from schedules.services import contract_line_change_quantity, contract_lines_changed, contract_save
 
 
 class _DryRun(Exception):
@@ -289,6 +289,8 @@ class BillingContractAdmin(admin.ModelAdmin):
                     user=request.user,
                 )
         super().save_formset(request, form, formset, change)
+        if isinstance(formset, ContractLineFormSet) and formset.has_changed():
+            contract_lines_changed(contract=form.instance)
 
     @admin.display(description="quantity changes")
     def change_log(self, contract):

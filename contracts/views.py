@@ -12,6 +12,7 @@ from billing_site.errors import BillingError
 from contracts.forms import ContractFilterForm, LineQuantityForm
 from contracts.models import BillingContract, ContractLine
 from contracts.selectors import contract_change_log, contract_lines, contract_list_page
+from invoicing.selectors.dashboard import contract_invoices_past_end
 from invoicing.selectors.invoices import (
     contract_audit_trail,
     contract_invoices,
@@ -52,6 +53,7 @@ def contract_detail(request, pk: int):
         "changes": contract_change_log(contract=contract),
         "schedules": contract_schedules(contract=contract, state=request.GET.get("schedules", "")),
         "invoices": contract_invoices(contract=contract),
+        "invoices_past_end": contract_invoices_past_end(contract=contract),
         "audit_events": contract_audit_trail(contract=contract),
         "quantity_form": LineQuantityForm(initial={"effective_date": timezone.localdate()}),
     }

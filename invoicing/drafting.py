@@ -147,6 +147,12 @@ class InvoiceDraft(NamedTuple):
         return self.cycle.start, self.cycle.end
 
     @property
+    def nothing_to_bill(self) -> bool:
+        """No line bills anything in the cycle: such a draft is never written (an empty
+        invoice tells the customer nothing)."""
+        return not self.lines
+
+    @property
     def subtotal(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal(0))
 
@@ -183,6 +189,21 @@ class InvoiceDraft(NamedTuple):
             ],
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def cycle_label(start: date, end: date) -> str:
+    """A cycle as refusals and job messages name it: 01 Mar 2026 – 31 Mar 2026."""
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+
+
+def nothing_to_bill_refusal(start: date, end: date, live_number: str | None) -> str:
+    """Why a cycle whose draft bills nothing is not generated: it gets no invoice, and a
+    live invoice of it is not replaced by an empty one."""
+    if live_number is None:
+        return errors.NOTHING_TO_BILL.format(cycle=cycle_label(start, end))
+    return errors.NOTHING_TO_BILL_CANNOT_REPLACE.format(
+        cycle=cycle_label(start, end), number=live_number
+    )
 
 
 def generation_date(scheduled: date, as_of: date) -> date:

@@ -79,3 +79,12 @@ BULK_SELECTION_CHANGED = (
     "The selection now holds {count} contracts, not the {shown} shown: nothing was queued. "
     "Review the selection and proceed again."
 )
+NOTHING_TO_BILL = (
+    "Nothing to bill in cycle {cycle}: no contract line bills anything in it (each has ended "
+    "before it, starts after it or has quantity 0), so it gets no invoice."
+)
+NOTHING_TO_BILL_CANNOT_REPLACE = (
+    "Nothing to bill in cycle {cycle} any more: invoice {number} cannot be replaced by an "
+    "empty one. Void it instead."
+)
+SKIPPED_NOTHING_TO_BILL = "Skipped: nothing to bill in cycle {cycle}, no invoice generated."

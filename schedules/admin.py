@@ -11,7 +11,8 @@ from schedules.models import BillingSchedule
 
 
 class StateFilter(admin.SimpleListFilter):
-    """The product's own wording: *Active* is Pending, *Inactive* is Invoiced or Cancelled."""
+    """The product's own wording: *Active* is Pending, *Inactive* is Invoiced, Cancelled or
+    Nothing to bill."""
 
     title = "state"
     parameter_name = "state"

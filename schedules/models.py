@@ -10,7 +10,7 @@ class ScheduleQuerySet(models.QuerySet):
         return self.filter(status=BillingSchedule.Status.PENDING)
 
     def inactive(self):
-        """Shown as *Inactive*: invoiced or cancelled."""
+        """Shown as *Inactive*: invoiced, cancelled, or with nothing to bill."""
         return self.exclude(status=BillingSchedule.Status.PENDING)
 
     def due(self, as_of):
@@ -23,6 +23,8 @@ class BillingSchedule(models.Model):
         PENDING = "pending", "Pending"
         INVOICED = "invoiced", "Invoiced"
         CANCELLED = "cancelled", "Cancelled"
+        # Every contract line had ended before the cycle or starts after it: no invoice.
+        NOTHING_TO_BILL = "nothing_to_bill", "Nothing to bill"
 
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"
@@ -32,7 +34,7 @@ class BillingSchedule(models.Model):
     period_end = models.DateField()
     next_invoice_date = models.DateField()
     invoice_date = models.DateField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     resulting_invoice = models.ForeignKey(
         "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -51,12 +53,17 @@ class BillingSchedule(models.Model):
                 condition=Q(period_end__gte=F("period_start")), name="schedule_period_ordered"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "invoiced", "cancelled"]),
+                condition=Q(status__in=["pending", "invoiced", "cancelled", "nothing_to_bill"]),
                 name="schedule_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="invoiced") | Q(resulting_invoice__isnull=False),
                 name="invoiced_schedule_has_resulting_invoice",
+            ),
+            # A cycle with nothing to bill got no invoice: it must not point at one.
+            models.CheckConstraint(
+                condition=~Q(status="nothing_to_bill") | Q(resulting_invoice__isnull=True),
+                name="nothing_to_bill_schedule_has_no_invoice",
             ),
         ]
         indexes = [

@@ -12,7 +12,7 @@ from datetime import date
 
 from contracts.models import BillingContract
 from invoicing import errors
-from invoicing.drafting import InvoiceDraft
+from invoicing.drafting import InvoiceDraft, nothing_to_bill_refusal
 from invoicing.errors import GenerationError
 from invoicing.models import Invoice
 from invoicing.selectors.comparing import InvoiceComparison, invoice_compare_with_draft
@@ -30,10 +30,11 @@ class CycleState(enum.StrEnum):
     INVOICED = "invoiced"
     FUTURE = "future"
     CANCELLED = "cancelled"
+    NOTHING_TO_BILL = "nothing_to_bill"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def _choice(contract, cycle, schedules, live, as_of) -> CycleChoice:
     invoice = live.get(schedule.pk) if schedule else None
     if schedule is not None and schedule.status == BillingSchedule.Status.CANCELLED:
         state = CycleState.CANCELLED
+    elif schedule is not None and schedule.status == BillingSchedule.Status.NOTHING_TO_BILL:
+        state = CycleState.NOTHING_TO_BILL
     elif invoice is not None or (
         schedule is not None and schedule.status == BillingSchedule.Status.INVOICED
     ):
@@ -160,11 +163,26 @@ class CycleReview:
         return self.choice.invoice is not None and self.choice.invoice.is_paid
 
     @property
+    def nothing_to_bill(self) -> str | None:
+        """Why the cycle gets no invoice, in the service's own words: the preview bills
+        nothing or, without a preview, the run set its schedule aside. A preview that bills
+        something wins over the schedule's state: a line added since makes it billable."""
+        if self.draft is not None and not self.draft.nothing_to_bill:
+            return None
+        if self.draft is None and self.choice.state != CycleState.NOTHING_TO_BILL:
+            return None
+        live = self.choice.invoice
+        return nothing_to_bill_refusal(
+            self.choice.cycle.start, self.choice.cycle.end, live.number if live else None
+        )
+
+    @property
     def can_generate(self) -> bool:
         return not (
             self.contract_refusal
             or self.invoice_is_paid
             or self.draft_error
+            or self.nothing_to_bill
             or self.choice.state == CycleState.CANCELLED
         )
 

@@ -3,7 +3,9 @@
 Two selections: the nightly's due schedules, and a bulk run's cycle containing a date.
 The batch claims its schedules with row locks that skip what another worker
 holds, drafts every invoice in memory, and writes them all in a few statements.
-A contract that cannot be drafted fails alone; if the set-based write itself is
+A cycle whose draft bills nothing gets no invoice: its schedule is set aside as
+Inactive / Nothing to bill. A contract that cannot be drafted fails alone; if the
+set-based write itself is
 refused, each contract is retried on its own so one bad contract never sinks the
 batch.
 """
@@ -21,7 +23,13 @@ from django.db import DatabaseError, transaction
 
 from billing_site.errors import BillingError
 from invoicing import errors
-from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
+from invoicing.drafting import (
+    InvoiceDraft,
+    cycle_label,
+    draft_regular_invoice,
+    expected_cycle,
+    nothing_to_bill_refusal,
+)
 from invoicing.models import Invoice
 from invoicing.selectors.billing_data import billing_data_load
 from invoicing.selectors.cycles import cycle_targets
@@ -29,6 +37,7 @@ from invoicing.selectors.invoices import change_log_invoices_within
 from invoicing.services.writing import Provenance, drafts_write
 from schedules.models import BillingSchedule
 from schedules.services import schedules_ensure_cycles
+from schedules.services.keeping import schedules_mark_nothing_to_bill
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +142,7 @@ def batch_generate(
             .values_list("contract_id", flat=True)
             .distinct()
         )
-        outcome.skipped = dict.fromkeys(unclaimed - outcome.locked, errors.NOTHING_DUE)
+        outcome.skipped.update(dict.fromkeys(unclaimed - outcome.locked, errors.NOTHING_DUE))
     return outcome
 
 
@@ -215,10 +224,43 @@ def _generate(
     outcome: BatchOutcome,
     replaces: dict[int, int] | None = None,
 ) -> None:
-    """Draft the claimed schedules and write them."""
+    """Draft the claimed schedules and write them, but for the cycles with nothing to bill."""
     drafts, failed = drafts_for_schedules(claimed, as_of)
     outcome.failed.update(failed)
+    drafts = _set_aside_nothing_to_bill(drafts, outcome=outcome, replaces=replaces or {})
     drafts_write_isolated(drafts, provenance=provenance, outcome=outcome, replaces=replaces)
+
+
+def _set_aside_nothing_to_bill(
+    drafts: Sequence[InvoiceDraft], *, outcome: BatchOutcome, replaces: dict[int, int]
+) -> list[InvoiceDraft]:
+    """The drafts to write. An empty one marks its schedule Nothing to bill, its contract
+    skipped with the reason; one that would replace a live invoice fails instead (voiding,
+    not an empty replacement, takes an invoice back)."""
+    empty = [draft for draft in drafts if draft.nothing_to_bill]
+    if not empty:  # the usual night: not a statement more
+        return list(drafts)
+    set_aside: dict[int, int] = {}  # schedule id -> contract id
+    replaced_numbers = dict(
+        Invoice.objects.filter(
+            pk__in=[replaces[d.schedule_id] for d in empty if d.schedule_id in replaces]
+        ).values_list("id", "number")
+    )
+    for draft in empty:
+        assert draft.schedule_id is not None, "a regular draft has its schedule"
+        if draft.schedule_id in replaces:
+            outcome.failed[draft.contract_id] = nothing_to_bill_refusal(
+                draft.period_start, draft.period_end, replaced_numbers[replaces[draft.schedule_id]]
+            )
+        else:
+            set_aside[draft.schedule_id] = draft.contract_id
+            outcome.skipped[draft.contract_id] = errors.SKIPPED_NOTHING_TO_BILL.format(
+                cycle=cycle_label(draft.period_start, draft.period_end)
+            )
+    schedules_mark_nothing_to_bill(
+        schedule_ids=set_aside.keys(), contract_ids=set(set_aside.values())
+    )
+    return [draft for draft in drafts if draft.lines and draft.contract_id not in outcome.failed]
 
 
 def drafts_write_isolated(

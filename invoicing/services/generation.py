@@ -11,6 +11,7 @@ from django.db import transaction
 from billing_site.actors import Actor
 from contracts.models import BillingContract
 from invoicing import errors
+from invoicing.drafting import cycle_label, nothing_to_bill_refusal
 from invoicing.errors import GenerationError, PreviewOutdated
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.selectors.drafts import invoice_preview
@@ -72,6 +73,12 @@ def invoice_generate(
     if live is not None and (blocking := change_log_invoices_within([schedule]).get(schedule.pk)):
         raise GenerationError(errors.CHANGES_BILLED_BY_CHANGE_LOG.format(number=blocking))
     draft = invoice_preview(schedule=schedule, as_of=as_of)
+    if draft.nothing_to_bill:
+        raise GenerationError(
+            nothing_to_bill_refusal(
+                schedule.period_start, schedule.period_end, live.number if live else None
+            )
+        )
     if expected_fingerprint is not None and draft.fingerprint() != expected_fingerprint:
         raise PreviewOutdated(draft)
     (invoice_id,) = drafts_write(
@@ -92,4 +99,4 @@ def invoice_generate(
 
 
 def _cycle_label(schedule: BillingSchedule) -> str:
-    return f"{schedule.period_start:%d %b %Y} – {schedule.period_end:%d %b %Y}"
+    return cycle_label(schedule.period_start, schedule.period_end)

@@ -10,10 +10,15 @@ from schedules.services.keeping import (
     schedules_keep_ahead,
     schedules_refresh_pending,
 )
-from schedules.services.terms import contract_line_change_quantity, contract_save
+from schedules.services.terms import (
+    contract_line_change_quantity,
+    contract_lines_changed,
+    contract_save,
+)
 
 __all__ = [
     "contract_line_change_quantity",
+    "contract_lines_changed",
     "contract_save",
     "contracts_refresh_next_invoice_date",
     "schedule_for_cycle",

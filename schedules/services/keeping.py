@@ -1,8 +1,9 @@
-"""Keeping billing schedules ahead, re-dating and cancelling them. Set-based throughout."""
+"""Keeping billing schedules ahead, re-dating, cancelling them and setting aside the cycles
+with nothing to bill. Set-based throughout."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 from django.db import transaction
@@ -142,8 +143,10 @@ def schedules_refresh_pending(*, contract: BillingContract) -> None:
     """Re-date a contract's Pending schedules from its current terms.
 
     An offset change moves only the Invoice Date; a new end date cuts the last cycle
-    and cancels the Pending schedules of cycles that no longer exist.
+    and cancels the Pending schedules of cycles that no longer exist. Cycles set aside
+    with nothing to bill are Pending again first: new terms may make them billable.
     """
+    schedules_reopen_nothing_to_bill(contract=contract)
     pending = list(contract.schedules.active())
     now = timezone.now()
     for schedule in pending:
@@ -172,6 +175,36 @@ def schedules_cancel_pending(*, contract: BillingContract) -> int:
     )
     contracts_refresh_next_invoice_date([contract.pk])
     return cancelled
+
+
+def schedules_mark_nothing_to_bill(
+    *, schedule_ids: Collection[int], contract_ids: Collection[int]
+) -> int:
+    """Set these Pending schedules aside as Inactive / Nothing to bill: no invoice.
+
+    The caller holds their row locks (the batch that drafted them empty). One statement
+    per chunk of ids. Returns how many were marked.
+    """
+    now = timezone.now()
+    marked = 0
+    for ids in chunked(list(schedule_ids), IDS_PER_STATEMENT):
+        marked += BillingSchedule.objects.filter(
+            pk__in=ids, status=BillingSchedule.Status.PENDING
+        ).update(status=BillingSchedule.Status.NOTHING_TO_BILL, updated_at=now)
+    contracts_refresh_next_invoice_date(contract_ids)
+    return marked
+
+
+def schedules_reopen_nothing_to_bill(*, contract: BillingContract) -> int:
+    """Make a contract's cycles set aside with nothing to bill Pending again, for the next
+    run to draft them anew: call it when the contract's lines change (a line added, its
+    dates or quantity changed), since a line may now bill something in them."""
+    reopened = contract.schedules.filter(status=BillingSchedule.Status.NOTHING_TO_BILL).update(
+        status=BillingSchedule.Status.PENDING, updated_at=timezone.now()
+    )
+    if reopened:
+        contracts_refresh_next_invoice_date([contract.pk])
+    return reopened
 
 
 def schedule_for_cycle(*, contract: BillingContract, cycle_index: int) -> BillingSchedule:

@@ -19,6 +19,7 @@ from schedules.services.keeping import (
     schedules_cancel_pending,
     schedules_keep_ahead,
     schedules_refresh_pending,
+    schedules_reopen_nothing_to_bill,
 )
 
 # Fields that define the cycles themselves: frozen once any cycle is invoiced.
@@ -76,7 +77,14 @@ def contract_line_change_quantity(
     )
     line.quantity = quantity
     line.save(update_fields=["quantity"])
+    contract_lines_changed(contract=contract)
     return change
+
+
+def contract_lines_changed(*, contract: BillingContract) -> None:
+    """After a contract's lines were added, removed, re-dated or re-quantified: a cycle set
+    aside as Nothing to bill may bill something now, so the next run drafts it again."""
+    schedules_reopen_nothing_to_bill(contract=contract)
 
 
 def _cycle_cancelled(contract: BillingContract, day: date) -> bool:
