@@ -12,7 +12,7 @@ from datetime import date
 
 from contracts.models import BillingContract
 from invoicing import errors
-from invoicing.drafting import InvoiceDraft, nothing_to_bill_refusal
+from invoicing.drafting import InvoiceDraft, cycle_label, nothing_to_bill_refusal
 from invoicing.errors import GenerationError
 from invoicing.models import Invoice
 from invoicing.selectors.comparing import InvoiceComparison, invoice_compare_with_draft
@@ -161,6 +161,18 @@ class CycleReview:
     @property
     def invoice_is_paid(self) -> bool:
         return self.choice.invoice is not None and self.choice.invoice.is_paid
+
+    @property
+    def cycle_refusal(self) -> str | None:
+        """Why this cycle cannot be generated whatever is ticked, in the service's own words:
+        cancelled, or its invoice is paid and cannot be replaced."""
+        if self.choice.state == CycleState.CANCELLED:
+            cycle = cycle_label(self.choice.cycle.start, self.choice.cycle.end)
+            return errors.CYCLE_CANCELLED.format(cycle=cycle)
+        if self.invoice_is_paid:
+            assert self.choice.invoice is not None
+            return errors.PAID_CANNOT_BE_REPLACED.format(number=self.choice.invoice.number)
+        return None
 
     @property
     def nothing_to_bill(self) -> str | None:

@@ -121,11 +121,13 @@ def test_a_cancelled_cycle_is_refused_and_writes_nothing(manager_client, contrac
 
     response = manager_client.post(generate_url(contract), data)
 
+    refusal = errors.CYCLE_CANCELLED.format(cycle="01 Mar 2026 – 31 Mar 2026")
     assert billing_state() == before
-    assert messages_of(response) == [
-        errors.CYCLE_CANCELLED.format(cycle="01 Mar 2026 – 31 Mar 2026")
-    ]
+    assert messages_of(response) == [refusal]
     assert not response.context["review"].can_generate
+    # The page says it before any POST, in the service's words.
+    shown = manager_client.get(generate_url(contract), {"cycle": 2}).content.decode()
+    assert refusal in shown
 
 
 def test_a_tampered_existing_invoice_is_refused_and_writes_nothing(manager_client, today):

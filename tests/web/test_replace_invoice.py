@@ -76,8 +76,10 @@ def test_a_paid_invoice_cannot_be_replaced(manager_client, contract):
     response = manager_client.post(generate_url(contract), data)
 
     assert billing_state() == before
-    assert messages_of(response) == [errors.PAID_CANNOT_BE_REPLACED.format(number=paid.number)]
+    refusal = errors.PAID_CANNOT_BE_REPLACED.format(number=paid.number)
+    assert messages_of(response) == [refusal]
     assert not response.context["review"].can_generate
+    assert refusal in manager_client.get(generate_url(contract), {"cycle": 2}).content.decode()
 
 
 def test_a_user_who_may_generate_but_not_replace_gets_403_when_replacing(client, contract):
