@@ -14,6 +14,7 @@ from contracts.selectors import (
     selected_contract_ids,
 )
 from invoicing.money import CURRENCY_CODES
+from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 
 ANY = [("", "Any")]
 
@@ -192,3 +193,15 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = ("name", "billing_email", "address", "country", "vat_id", "language")
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
+
+
+class OffsetForm(forms.Form):
+    """A contract's Invoice Generation Offset: days from the Next Invoice Date."""
+
+    offset_days = forms.IntegerField(
+        label="Invoice Generation Offset (days)",
+        min_value=MIN_OFFSET_DAYS,
+        max_value=MAX_OFFSET_DAYS,
+        help_text="Negative generates before the Next Invoice Date, positive after it.",
+        widget=forms.NumberInput(attrs={"step": 1}),
+    )

@@ -180,11 +180,22 @@ def next_invoice_date(cycle: Cycle, timing: Timing | str) -> date:
 
 def invoice_date(cycle: Cycle, timing: Timing | str, offset_days: int) -> date:
     """Next Invoice Date moved by the offset; the offset never moves the period."""
+    return offset_invoice_date(next_invoice_date(cycle, timing), offset_days)
+
+
+def offset_invoice_date(next_invoice: date, offset_days: int) -> date:
+    """The Invoice Date of a cycle anchored on `next_invoice`: the anchor moved by the offset."""
     if not MIN_OFFSET_DAYS <= offset_days <= MAX_OFFSET_DAYS:
         raise ValueError(
             f"The offset must be between {MIN_OFFSET_DAYS} and {MAX_OFFSET_DAYS} days."
         )
-    return next_invoice_date(cycle, timing) + timedelta(days=offset_days)
+    return next_invoice + timedelta(days=offset_days)
+
+
+def crosses_month(next_invoice: date, invoice_day: date) -> bool:
+    """Whether the offset puts the Invoice Date in another month than its Next Invoice Date
+    (the seed's "mind the month boundary": the invoice posts in another period)."""
+    return (invoice_day.year, invoice_day.month) != (next_invoice.year, next_invoice.month)
 
 
 def active_period(

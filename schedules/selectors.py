@@ -1,5 +1,5 @@
-"""Reads behind the schedules page (schedules across contracts, filtered and paged) and
-the contract page's schedules tab."""
+"""Reads behind the schedules page (schedules across contracts, filtered and paged), the
+contract page's schedules tab, and the offset editor's preview."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from contracts.models import BillingContract
+from schedules import cycles
 from schedules.models import BillingSchedule
 
 SCHEDULES_PER_PAGE = 50
@@ -92,3 +93,58 @@ def contract_schedules(*, contract: BillingContract, state: str) -> ContractSche
         active_count=counts["active"],
         inactive_count=counts["inactive"],
     )
+
+
+@dataclass(frozen=True)
+class OffsetChangeRow:
+    """One Pending cycle as an offset change would re-date it: the period and the Next
+    Invoice Date stay; only the Invoice Date moves."""
+
+    schedule: BillingSchedule
+    invoice_date_after: date
+    crosses_month: bool  # the new Invoice Date falls in another month than its anchor
+    due_at_once: bool  # the new Invoice Date has come: the next nightly run generates it
+
+
+@dataclass(frozen=True)
+class OffsetChangePreview:
+    contract: BillingContract
+    offset_days: int
+    rows: list[OffsetChangeRow]
+    # The customer's other contracts with another offset: (number, offset days).
+    other_offsets: list[tuple[str, int]]
+
+    @property
+    def moved(self) -> int:
+        return sum(row.invoice_date_after != row.schedule.invoice_date for row in self.rows)
+
+    @property
+    def crossing_month(self) -> int:
+        return sum(row.crosses_month for row in self.rows)
+
+
+def offset_change_preview(
+    *, contract: BillingContract, offset_days: int, today: date
+) -> OffsetChangePreview:
+    """What setting the contract's Invoice Generation Offset to `offset_days` would do to
+    its Pending schedules, before anything is saved (two queries)."""
+    rows = []
+    for schedule in contract.schedules.active().order_by("cycle_index"):
+        after = cycles.offset_invoice_date(schedule.next_invoice_date, offset_days)
+        rows.append(
+            OffsetChangeRow(
+                schedule=schedule,
+                invoice_date_after=after,
+                crosses_month=cycles.crosses_month(schedule.next_invoice_date, after),
+                due_at_once=after <= today,
+            )
+        )
+    others = (
+        BillingContract.objects.filter(customer_id=contract.customer_id)
+        .exclude(pk=contract.pk)
+        .exclude(status__in=(BillingContract.Status.CANCELLED, BillingContract.Status.ENDED))
+        .exclude(invoice_offset_days=offset_days)
+        .order_by("number")
+        .values_list("number", "invoice_offset_days")
+    )
+    return OffsetChangePreview(contract, offset_days, rows, list(others))

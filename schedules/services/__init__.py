@@ -13,12 +13,14 @@ from schedules.services.keeping import (
 from schedules.services.terms import (
     contract_line_change_quantity,
     contract_lines_changed,
+    contract_offset_change,
     contract_save,
 )
 
 __all__ = [
     "contract_line_change_quantity",
     "contract_lines_changed",
+    "contract_offset_change",
     "contract_save",
     "contracts_refresh_next_invoice_date",
     "schedule_for_cycle",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,10 @@ from schedules.services.keeping import (
     schedules_reopen_nothing_to_bill,
 )
 
+OFFSET_CHANGED = (
+    "Invoice generation offset changed from {before:+d} to {after:+d} days; "
+    "{moved} Pending schedule(s) re-dated."
+)
 # Fields that define the cycles themselves: frozen once any cycle is invoiced.
 CYCLE_FIELDS = {"start_date", "billing_frequency"}
 SCHEDULE_FIELDS = {"billing_timing", "invoice_offset_days", "end_date"}
@@ -92,3 +97,27 @@ def _cycle_cancelled(contract: BillingContract, day: date) -> bool:
     return contract.schedules.filter(
         cycle_index=index, status=BillingSchedule.Status.CANCELLED
     ).exists()
+
+
+@transaction.atomic
+def contract_offset_change(*, contract: BillingContract, offset_days: int, user: Actor) -> int:
+    """Set the contract's Invoice Generation Offset and re-date its Pending schedules (never
+    the invoiced ones, never a period or a Next Invoice Date); on the contract's history.
+    Returns how many Pending schedules got another Invoice Date."""
+    contract = BillingContract.objects.select_for_update().get(pk=contract.pk)
+    before = contract.invoice_offset_days
+    dates_before = dict(contract.schedules.active().values_list("id", "invoice_date"))
+    contract.invoice_offset_days = offset_days
+    contract_save(contract=contract, changed_fields={"invoice_offset_days"})
+    dates_after = dict(contract.schedules.active().values_list("id", "invoice_date"))
+    moved = sum(dates_after.get(pk) != day for pk, day in dates_before.items())
+    actor = recorded_actor(user)
+    if actor is not None and before != offset_days:
+        LogEntry.objects.log_actions(
+            user_id=actor.pk,
+            queryset=[contract],
+            action_flag=CHANGE,
+            change_message=OFFSET_CHANGED.format(before=before, after=offset_days, moved=moved),
+            single_object=True,
+        )
+    return moved

@@ -377,3 +377,21 @@ def test_cycles_module_imports_nothing_from_django_or_the_project():
         "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django loaded'\n"
     )
     subprocess.run([sys.executable, "-I", "-c", script], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "offset", "invoice_day", "crosses"),
+    [
+        (date(2026, 3, 1), 3, date(2026, 3, 4), False),
+        (date(2026, 3, 1), -3, date(2026, 2, 26), True),
+        (date(2024, 3, 1), -1, date(2024, 2, 29), True),
+        (date(2026, 1, 31), 1, date(2026, 2, 1), True),
+        (date(2026, 12, 31), 1, date(2027, 1, 1), True),
+        (date(2026, 12, 31), 0, date(2026, 12, 31), False),
+    ],
+)
+def test_an_offset_moves_the_invoice_date_and_may_cross_the_month(
+    anchor, offset, invoice_day, crosses
+):
+    assert cycles.offset_invoice_date(anchor, offset) == invoice_day
+    assert cycles.crosses_month(anchor, invoice_day) is crosses
