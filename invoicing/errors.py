@@ -75,3 +75,12 @@ REPLACE_NEEDS_CONFIRMATION = (
 REPLACE_NOT_ALLOWED = "You may generate invoices but not replace them."
 RUN_NOT_STALLED = "This run is not stalled: its workers are still going, nothing was queued again."
 NO_FAILED_JOB_TO_RETRY = "No failed job to retry."
+RUN_NOT_QUEUED = (
+    "The queue is unreachable: the run and its jobs are saved but not queued yet. "
+    "The work will be picked up as soon as the queue answers; Resume tries again now."
+)
+POST_TASKS_NOT_QUEUED = (
+    "The queue is unreachable: the post-invoicing tasks are saved and will be picked up "
+    "as soon as it answers."
+)
+RUN_INTERRUPTED_RESUMED = "Interrupted run resumed ({count} open jobs queued again)."
