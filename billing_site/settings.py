@@ -160,6 +160,9 @@ BILLING_NIGHTLY_HOUR = env.int("BILLING_NIGHTLY_HOUR", default=1)
 # Contracts per generation transaction (one Celery chunk). 2,000 keeps a chunk's row locks
 # and memory small while statements stay near 0.015 per invoice (bench_generation).
 BILLING_GENERATION_CHUNK_SIZE = env.int("BILLING_GENERATION_CHUNK_SIZE", default=2000)
+# A run's lease: the process working it renews it once per chunk (a chunk takes about a second
+# at 3,000 invoices/s); a run not renewed for this long is shown Interrupted and re-queued.
+BILLING_RUN_LEASE_SECONDS = env.int("BILLING_RUN_LEASE_SECONDS", default=120)
 
 # Post-invoicing: Auto-Send, Auto-Charge, Auto-Sync.
 # Django's SMTP backend waits forever without a timeout; a hung server would hold a worker.

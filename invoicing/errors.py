@@ -88,3 +88,12 @@ NOTHING_TO_BILL_CANNOT_REPLACE = (
     "empty one. Void it instead."
 )
 SKIPPED_NOTHING_TO_BILL = "Skipped: nothing to bill in cycle {cycle}, no invoice generated."
+RUN_NOT_QUEUED = (
+    "The queue is unreachable: the run and its jobs are saved but not queued yet. "
+    "The work will be picked up as soon as the queue answers; Resume tries again now."
+)
+POST_TASKS_NOT_QUEUED = (
+    "The queue is unreachable: the post-invoicing tasks are saved and will be picked up "
+    "as soon as it answers."
+)
+RUN_INTERRUPTED_RESUMED = "Interrupted run resumed ({count} open jobs queued again)."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 # The post-invoicing models belong to this app: importing them here registers them with it.
 from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: F401
@@ -196,6 +198,17 @@ class InvoiceNumberSequence(models.Model):
         return f"{self.prefix}{self.last_number}"
 
 
+class GenerationRunQuerySet(models.QuerySet):
+    def left_behind(self, now):
+        """Running runs with open jobs that no live process holds: their chunks never
+        reached the queue, or the process working them stopped renewing its lease."""
+        lapsed = now - timedelta(seconds=settings.BILLING_RUN_LEASE_SECONDS)
+        return self.filter(status=GenerationRun.Status.RUNNING).filter(
+            Q(enqueue_failed_at__isnull=False) | Q(heartbeat_at__lt=lapsed),
+            Exists(GenerationJob.objects.open().filter(run_id=OuterRef("pk"))),
+        )
+
+
 class GenerationRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -215,6 +228,15 @@ class GenerationRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease: the process working the run renews it once per chunk; once it is older
+    # than BILLING_RUN_LEASE_SECONDS with jobs still open, that process is gone.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_by = models.CharField(max_length=100, blank=True)
+    # Set when the run's chunks could not be sent to the queue (broker unreachable) after
+    # its jobs were committed; cleared once they are sent.
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GenerationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,12 +8,18 @@ from celery import shared_task
 from django.utils import timezone
 
 from invoicing.models import Door, GenerationRun
+from invoicing.post_invoicing.scheduling import PUBLISH_RETRY_POLICY
 from invoicing.services import (
     generation_run_open,
     run_chunk_process,
     run_finish_if_done,
     run_job_chunks,
     run_jobs_give_up,
+)
+from invoicing.services.bulk import (
+    run_enqueue,
+    runs_left_behind_take_over,
+    runs_requeue_left_behind,
 )
 from invoicing.services.runs import LOCK_RETRY_SECONDS, MAX_LOCK_ATTEMPTS
 
@@ -23,17 +29,31 @@ def generate_due_invoices(as_of: str | None = None) -> int:
     """The nightly job: open (or find) tonight's run and fan its jobs out in chunks.
 
     Safe to deliver twice: the run is unique per open night, and chunks only touch
-    jobs and schedules still open.
+    jobs and schedules still open. Runs left behind (never queued, or whose process died)
+    are queued again first, so the night finishes them.
     """
+    for left in runs_left_behind_take_over(door=Door.NIGHTLY):
+        run_enqueue(run_id=left.pk)
     as_of_date = date.fromisoformat(as_of) if as_of else timezone.localdate()
     run = generation_run_open(as_of=as_of_date, trigger=Door.NIGHTLY)
-    run_chunks_enqueue(run)
+    run_enqueue(run_id=run.pk)
     return run.pk
 
 
+@shared_task(acks_late=True)
+def requeue_left_behind_runs() -> int:
+    """Beat: queue again the runs no live process holds (never queued, lease lapsed)."""
+    return runs_requeue_left_behind()
+
+
 def run_chunks_enqueue(run: GenerationRun) -> None:
-    for first, last in run_job_chunks(run):
-        generate_run_chunk.delay(run.pk, first, last)
+    """One message per chunk of the run's open jobs, over one broker connection; raises the
+    broker's error when it cannot be reached (the caller marks the run not queued)."""
+    with generate_run_chunk.app.producer_or_acquire() as producer:
+        for first, last in run_job_chunks(run):
+            generate_run_chunk.apply_async(
+                (run.pk, first, last), producer=producer, retry_policy=PUBLISH_RETRY_POLICY
+            )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_LOCK_ATTEMPTS)

@@ -7,17 +7,20 @@ statements, and their Celery messages leave only once the invoices are committed
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import timedelta
-from functools import partial
+from functools import partial, update_wrapper
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from billing_site.bulk import insert_rows, reserve_ids
 from contracts.models import BillingContract
+from invoicing import errors
 from invoicing.models import Invoice
 from invoicing.post_invoicing.models import PostInvoicingTask
 
@@ -34,6 +37,19 @@ RETIRED_KIND: dict[str, str] = {
 TASK_COLUMNS = ("invoice_id", "kind", "status", "attempts", "message", "created_at", "updated_at")
 # Most task ids one sweep of stalled tasks queues again.
 STALLED_SWEEP_LIMIT = 10_000
+# What publishing raises when the broker cannot be reached: kombu wraps the transport's
+# connection errors in OperationalError; a socket error can still come through bare.
+BROKER_ERRORS = (OperationalError, OSError)
+# Publishing after a commit runs inside a request: give up after about a second (a closed
+# port fails at once, then two retries 0.5 s apart) and leave the rest to the sweeps.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0.5,
+    "interval_step": 0,
+    "interval_max": 0.5,
+}
+
+logger = logging.getLogger(__name__)
 
 
 def post_invoicing_schedule(
@@ -124,21 +140,46 @@ def _tasks_insert(pairs: Sequence[tuple[int, str]]) -> list[int]:
 def post_tasks_enqueue_on_commit(task_ids: Sequence[int]) -> None:
     """Queue the tasks once the current transaction commits (at once outside one).
 
-    Robust: a broker that is down must not turn a committed generation into an error;
-    the stalled-task sweep queues the tasks again later.
+    A broker that is down must not turn a committed generation into an error: the tasks
+    are marked as not queued and the stalled-task sweep queues them again.
     """
-    if task_ids:
-        transaction.on_commit(partial(post_tasks_enqueue, task_ids=list(task_ids)), robust=True)
+    if not task_ids:
+        return
+    # Robust on_commit logs a failure by the callback's `__qualname__`, which a bare partial
+    # lacks (the logging itself would then raise): the partial carries the function's name.
+    callback = update_wrapper(
+        partial(post_tasks_enqueue, task_ids=list(task_ids)), post_tasks_enqueue
+    )
+    transaction.on_commit(callback, robust=True)
 
 
-def post_tasks_enqueue(*, task_ids: Iterable[int]) -> None:
-    """Publish one Celery message per task, over one broker connection. No database query."""
+def post_tasks_enqueue(*, task_ids: Iterable[int]) -> bool:
+    """Publish one Celery message per task, over one broker connection; no database query
+    unless the broker cannot be reached: then the tasks say so, and it returns False."""
     # Imported here: the tasks module imports the services.
     from invoicing.post_invoicing.tasks import run_post_invoicing_task
 
-    with run_post_invoicing_task.app.producer_or_acquire() as producer:
-        for task_id in task_ids:
-            run_post_invoicing_task.apply_async((task_id,), producer=producer)
+    ids = list(task_ids)
+    try:
+        with run_post_invoicing_task.app.producer_or_acquire() as producer:
+            for task_id in ids:
+                run_post_invoicing_task.apply_async(
+                    (task_id,), producer=producer, retry_policy=PUBLISH_RETRY_POLICY
+                )
+    except BROKER_ERRORS as error:
+        logger.warning("%d post-invoicing task(s) not queued: %s", len(ids), error)
+        PostInvoicingTask.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            message=errors.POST_TASKS_NOT_QUEUED
+        )
+        return False
+    return True
+
+
+def post_tasks_not_queued(*, invoice_id: int) -> bool:
+    """Whether some of the invoice's tasks wait for the broker to answer (the page says so)."""
+    return PostInvoicingTask.objects.filter(
+        invoice_id=invoice_id, status=Status.PENDING, message=errors.POST_TASKS_NOT_QUEUED
+    ).exists()
 
 
 def stalled_after() -> timedelta:
@@ -151,16 +192,20 @@ def stalled_after() -> timedelta:
 
 @transaction.atomic
 def post_tasks_requeue_stalled() -> int:
-    """Queue again the pending tasks whose message was lost (broker down at commit,
-    broker flushed); returns how many. Running them twice is harmless: they are idempotent."""
+    """Queue again the pending tasks whose message was lost (broker flushed) or never
+    sent (broker down at commit: at once, not after `stalled_after`); returns how many.
+    Running them twice is harmless: they are idempotent."""
     now = timezone.now()
     ids = list(
-        PostInvoicingTask.objects.filter(
-            status=Status.PENDING, updated_at__lt=now - stalled_after()
-        )
+        PostInvoicingTask.objects.filter(status=Status.PENDING)
+        .filter(Q(updated_at__lt=now - stalled_after()) | Q(message=errors.POST_TASKS_NOT_QUEUED))
         .order_by("id")
         .values_list("id", flat=True)[:STALLED_SWEEP_LIMIT]
     )
     PostInvoicingTask.objects.filter(pk__in=ids).update(updated_at=now)
+    # Sent again: no longer "not queued" (the hook marks them again if the broker is still down).
+    PostInvoicingTask.objects.filter(pk__in=ids, message=errors.POST_TASKS_NOT_QUEUED).update(
+        message=""
+    )
     post_tasks_enqueue_on_commit(ids)
     return len(ids)

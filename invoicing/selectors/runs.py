@@ -7,8 +7,9 @@ the counts in one aggregate query and one page of jobs, whatever the size of the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.utils import timezone
@@ -20,8 +21,16 @@ from schedules import cycles
 
 JOBS_PER_PAGE = 50
 RUNS_PER_PAGE = 25
-# A running run with open jobs and nothing finished for this long has lost its workers.
+# A run no process has held yet (queued to workers that never took it) with open jobs and
+# nothing finished for this long has lost its workers. Runs that were held go by their lease.
 STALLED_AFTER = timedelta(minutes=10)
+
+# Why a running run needs Resume (RunProgress.attention); "" when it does not.
+NOT_QUEUED = "not_queued"  # its chunks never reached the queue (broker unreachable)
+INTERRUPTED = "interrupted"  # the process working it stopped renewing its lease
+STALLED = "stalled"  # queued, never taken, nothing finished for STALLED_AFTER
+# Who holds a run once its chunks are queued, until a worker takes one and renews the lease.
+QUEUE_HOLDER = "the queue"
 
 
 def run_parameters_described(run: GenerationRun) -> str:
@@ -58,13 +67,23 @@ class RunProgress:
     percent: int
     elapsed: timedelta | None
     remaining: timedelta | None
-    stalled: bool
+    attention: str
     status_shown: str
     jobs: Page
 
     @property
     def finished(self) -> bool:
         return self.run.status == GenerationRun.Status.FINISHED
+
+    @property
+    def left_in_queue(self) -> bool:
+        """Whether the lease lapsed while the run waited in the queue, no worker taking it."""
+        return self.run.heartbeat_by == QUEUE_HOLDER
+
+    @property
+    def stalled(self) -> bool:
+        """Whether Resume is offered: never queued, interrupted or stalled."""
+        return bool(self.attention)
 
     @property
     def parameters(self) -> str:
@@ -109,7 +128,7 @@ def run_progress(*, run: GenerationRun, status: str, page_number) -> RunProgress
         percent=100 * done // total if total else 100,
         elapsed=elapsed,
         remaining=remaining,
-        stalled=_stalled(run),
+        attention=run_attention(run, has_open_jobs=done < total),
         status_shown=status,
         jobs=run_jobs_page(
             run=run,
@@ -118,15 +137,6 @@ def run_progress(*, run: GenerationRun, status: str, page_number) -> RunProgress
             count=counts.get(status, 0) if status else total,
         ),
     )
-
-
-def _stalled(run: GenerationRun) -> bool:
-    # Stalled means nothing finished for STALLED_AFTER since the run started, so a younger
-    # run cannot be: its page, polled every second, spares the two queries of the check.
-    started = run.started_at or run.created_at
-    if started and timezone.now() - started < STALLED_AFTER:
-        return False
-    return run_is_stalled(run)
 
 
 def _elapsed(run: GenerationRun) -> timedelta | None:
@@ -169,9 +179,14 @@ def runs_page(*, page_number) -> Page:
     )
     for run_id, status, n in rows:
         counts[run_id][status] = n
+    now = timezone.now()
     for run in page:
         run.job_counts = counts[run.pk]
         run.described = run_parameters_described(run)
+        has_open_jobs = any(counts[run.pk][s] for s in GenerationJob.OPEN_STATUSES)
+        # The list shows what the run row knows; the 10-minute guess stays on the run page.
+        attention = run_attention(run, has_open_jobs=has_open_jobs, now=now)
+        run.attention = "" if attention == STALLED else attention
     return page
 
 
@@ -203,15 +218,42 @@ def job_overview(*, job: GenerationJob) -> JobOverview:
     )
 
 
-def run_is_stalled(run: GenerationRun, now=None) -> bool:
-    """A running run whose workers went away: open jobs, and nothing finished lately."""
+def run_lease() -> timedelta:
+    """How long a process's hold on a run lasts without being renewed."""
+    return timedelta(seconds=settings.BILLING_RUN_LEASE_SECONDS)
+
+
+def run_attention(
+    run: GenerationRun, *, has_open_jobs: bool | None = None, now: datetime | None = None
+) -> str:
+    """Why a running run needs Resume: NOT_QUEUED, INTERRUPTED, STALLED, or "" if it does
+    not. Answers from the run row alone while a process holds the run (the progress page
+    is polled every second); `has_open_jobs`, when the caller counted them, spares a query."""
     now = now or timezone.now()
-    if run.status != GenerationRun.Status.RUNNING or not run.jobs.open().exists():
-        return False
+    if run.status != GenerationRun.Status.RUNNING:
+        return ""
+    held = run.heartbeat_at is not None and run.heartbeat_at >= now - run_lease()
+    started = run.started_at or run.created_at
+    never_held_young = run.heartbeat_at is None and started >= now - STALLED_AFTER
+    if run.enqueue_failed_at is None and (held or never_held_young):
+        return ""
+    if has_open_jobs is None:
+        has_open_jobs = run.jobs.open().exists()
+    if not has_open_jobs:
+        return ""
+    if run.enqueue_failed_at is not None:
+        return NOT_QUEUED
+    if run.heartbeat_at is not None:
+        return INTERRUPTED
     last = (
         run.jobs.exclude(finished_at=None)
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
         .first()
     )
-    return (last or run.started_at or run.created_at) < now - STALLED_AFTER
+    return STALLED if (last or started) < now - STALLED_AFTER else ""
+
+
+def run_is_stalled(run: GenerationRun, now: datetime | None = None) -> bool:
+    """A running run whose workers went away or never got it: Resume may take it."""
+    return bool(run_attention(run, now=now))

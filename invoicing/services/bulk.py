@@ -7,6 +7,7 @@ what is still open, and are harmless to repeat.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
@@ -21,11 +22,14 @@ from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.errors import BulkError
 from invoicing.models import AuditEvent, Door, GenerationJob, GenerationRun
+from invoicing.post_invoicing.scheduling import BROKER_ERRORS
 from invoicing.selectors.bulk import bulk_would_replace_any
-from invoicing.selectors.runs import run_is_stalled
+from invoicing.selectors.runs import QUEUE_HOLDER, run_attention
 from invoicing.services.audit import audit_record
 from invoicing.services.generation import replace_permission_check
-from invoicing.services.runs import post_tasks_parameter
+from invoicing.services.runs import post_tasks_parameter, process_name
+
+logger = logging.getLogger(__name__)
 
 
 def bulk_selection_validate(
@@ -141,23 +145,87 @@ def run_retry_failed(*, run: GenerationRun, user: Actor = None) -> int:
 
 @transaction.atomic
 def run_resume(*, run: GenerationRun, user: Actor = None) -> None:
-    """Queue a stalled run's open jobs again. Safe even if a worker is still on one:
-    schedules are claimed under row locks, so nothing is generated twice. A run that is
-    not stalled (it picked up again since the page was shown) is refused."""
-    if not run_is_stalled(run):
+    """Queue again the open jobs of a run no live process holds (never queued, interrupted,
+    stalled). Safe even if a worker is still on one: schedules are claimed under row locks,
+    so nothing is generated twice. A run that picked up again since the page was shown is
+    refused."""
+    run_take_over(run=run, user=user, door=Door.BULK)
+    run_enqueue_on_commit(run)
+
+
+@transaction.atomic
+def run_take_over(*, run: GenerationRun, user: Actor, door: str) -> int:
+    """Take the lease of a run no live process holds, its running jobs queued again, and
+    audit it; returns how many were running. BulkError if a process holds it (again)."""
+    # Locked: two takers (Resume clicked twice, the sweep and the nightly run) take turns,
+    # and the second finds the lease renewed by the first.
+    locked = GenerationRun.objects.select_for_update().get(pk=run.pk)
+    why = run_attention(locked)
+    if not why:
         raise BulkError(errors.RUN_NOT_STALLED)
+    GenerationRun.objects.filter(pk=run.pk).update(
+        heartbeat_at=timezone.now(), heartbeat_by=process_name()
+    )
     resumed = run.jobs.filter(status=GenerationJob.Status.RUNNING).update(
         status=GenerationJob.Status.QUEUED
     )
-    _audit(run, user, AuditEvent.Action.RUN_RESUMED, f"stalled run resumed ({resumed} running)")
-    run_enqueue_on_commit(run)
+    detail = f"{why.replace('_', ' ')} run resumed ({resumed} running)"
+    audit_record(user=user, door=door, action=AuditEvent.Action.RUN_RESUMED, run=run, detail=detail)
+    return resumed
+
+
+def runs_left_behind_take_over(*, door: str, user: Actor = None) -> list[GenerationRun]:
+    """Take every run no live process holds (never queued, or its lease lapsed), each
+    audited; the caller works them (the command) or queues them (beat, the nightly task)."""
+    taken = []
+    for run in GenerationRun.objects.left_behind(timezone.now()).order_by("id"):
+        try:
+            run_take_over(run=run, user=user, door=door)
+        except BulkError:
+            continue  # another process took it first
+        taken.append(run)
+    return taken
+
+
+def runs_requeue_left_behind() -> int:
+    """Queue again every run no live process holds; returns how many (the beat sweep)."""
+    runs = runs_left_behind_take_over(door=Door.NIGHTLY)
+    for run in runs:
+        run_enqueue(run_id=run.pk)
+    return len(runs)
 
 
 def run_enqueue_on_commit(run: GenerationRun) -> None:
     """Send the run's open chunks to the workers once this transaction commits."""
+    run_id = run.pk
+
+    # A named function: Django logs a failing hook by its `__qualname__`.
+    def run_enqueue_after_commit() -> None:
+        run_enqueue(run_id=run_id)
+
+    transaction.on_commit(run_enqueue_after_commit)
+
+
+def run_enqueue(*, run_id: int) -> bool:
+    """Send the run's open chunks to the workers; never raises for an unreachable broker:
+    the run is marked not queued (its page says so, Resume is offered, the sweep retries)."""
     from invoicing.tasks import run_chunks_enqueue  # tasks import services: import late
 
-    transaction.on_commit(lambda: run_chunks_enqueue(run))
+    run = GenerationRun.objects.get(pk=run_id)
+    queued_at = timezone.now()
+    runs = GenerationRun.objects.filter(pk=run_id)
+    try:
+        run_chunks_enqueue(run)
+    except BROKER_ERRORS as error:
+        logger.warning("Run #%s not queued, the broker is unreachable: %s", run_id, error)
+        runs.update(enqueue_failed_at=queued_at)
+        return False
+    runs.filter(enqueue_failed_at__isnull=False).update(enqueue_failed_at=None)
+    # The lease passes to the queue, unless a worker already took a chunk and renewed it.
+    runs.filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=queued_at)).update(
+        heartbeat_at=queued_at, heartbeat_by=QUEUE_HOLDER
+    )
+    return True
 
 
 def _any_billable_at(contract_ids: list[int], day: date) -> bool:

@@ -7,6 +7,8 @@ night, writes nothing the second time.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
@@ -63,6 +65,9 @@ def generation_run_open(
                 requested_by=recorded_actor(user),
                 status=GenerationRun.Status.RUNNING,
                 started_at=timezone.now(),
+                # This process holds the run while it keeps schedules ahead and writes jobs.
+                heartbeat_at=timezone.now(),
+                heartbeat_by=process_name(),
             )
     except IntegrityError:
         return GenerationRun.objects.get(
@@ -99,6 +104,7 @@ def run_job_chunks(run: GenerationRun, size: int | None = None) -> Iterator[tupl
 def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> int:
     """Generate the invoices of the open jobs in this id range; returns how many jobs
     are left open because another worker holds their schedules."""
+    run_heartbeat(run_id)
     run = GenerationRun.objects.get(pk=run_id)
     chunk = run.jobs.filter(id__gte=first_job_id, id__lte=last_job_id)
     # Shown as running on the progress page while the chunk's transaction works.
@@ -114,6 +120,18 @@ def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> in
         outcome = _batch_for(run, jobs)
         _jobs_record(jobs, outcome)
     return len(outcome.locked)
+
+
+def process_name() -> str:
+    """Who holds a run, as the run page shows it: this machine and process."""
+    return f"{socket.gethostname()} pid {os.getpid()}"[:100]
+
+
+def run_heartbeat(run_id: int) -> None:
+    """Renew this process's lease on the run: one UPDATE per chunk, not per invoice."""
+    GenerationRun.objects.filter(pk=run_id).update(
+        heartbeat_at=timezone.now(), heartbeat_by=process_name()
+    )
 
 
 def _batch_for(run: GenerationRun, jobs: dict[int, int]) -> BatchOutcome:

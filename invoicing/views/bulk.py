@@ -19,6 +19,7 @@ from django.views import View
 
 from billing_site.errors import BillingError
 from contracts.forms import ContractSelectionForm
+from invoicing.errors import RUN_NOT_QUEUED
 from invoicing.forms import BULK_TABS, BulkChangeLogForm, BulkRegularForm
 from invoicing.selectors.bulk import bulk_cycle_rows, bulk_summary, post_task_defaults
 from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
@@ -71,6 +72,9 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         messages.success(
             request, f"Run #{run.pk} started for {run.parameters['contracts']} contracts."
         )
+        run.refresh_from_db(fields=["enqueue_failed_at"])  # written by the commit hook
+        if run.enqueue_failed_at:
+            messages.warning(request, RUN_NOT_QUEUED)
         return redirect("invoicing:run_detail", pk=run.pk)
 
     def page(self, selection: ContractSelectionForm, tab: str, data, *, status: int = 200):

@@ -14,8 +14,9 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from contracts.models import BillingContract
-from invoicing.errors import GenerationError, PreviewOutdated
+from invoicing.errors import POST_TASKS_NOT_QUEUED, GenerationError, PreviewOutdated
 from invoicing.forms import NOT_A_CYCLE_CHOICE, CycleShownForm, GenerateInvoiceForm
+from invoicing.post_invoicing.scheduling import post_tasks_not_queued
 from invoicing.selectors.cycles import CycleReview, contract_cycle_choices, cycle_review
 from invoicing.selectors.dashboard import attention_today
 from invoicing.selectors.invoices import invoice_for_page, invoice_overview
@@ -75,6 +76,8 @@ class GenerateInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
         messages.success(
             request, format_html('Invoice <a href="{}">{}</a> generated.', url, invoice.number)
         )
+        if post_tasks_not_queued(invoice_id=invoice.pk):
+            messages.warning(request, POST_TASKS_NOT_QUEUED)
         return redirect(f"{request.path}?cycle={form.cleaned_data['cycle']}")
 
     def contract(self, pk: int) -> BillingContract:

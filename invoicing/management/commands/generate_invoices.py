@@ -12,7 +12,11 @@ from contracts.models import POST_TASKS
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import Door, GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
-from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
+from invoicing.services.bulk import (
+    bulk_change_log_run_start,
+    bulk_run_start,
+    runs_left_behind_take_over,
+)
 from invoicing.services.runs import contracts_for_generation
 
 
@@ -75,10 +79,20 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._dry_run(as_of, contract_ids, options)
             return
+        if not options["bulk"] and contract_ids is None:
+            self._finish_left_behind()
         run = self._open(as_of, contract_ids, options)
         generation_run_execute(run, progress=ProgressBar())
         if self._report(run, dry_run=False):
             raise SystemExit(1)
+
+    def _finish_left_behind(self) -> None:
+        """The night's door finishes first the runs whose process died (or that never
+        reached the queue), so none stays open for ever and nothing is generated twice."""
+        for run in runs_left_behind_take_over(door=Door.COMMAND):
+            self.stdout.write(f"Resuming {run}, left behind by its process.")
+            generation_run_execute(run, progress=ProgressBar())
+            self._report(run, dry_run=False)
 
     def _open(self, as_of: date, contract_ids: list[int] | None, options) -> GenerationRun:
         if not options["bulk"]:
