@@ -14,6 +14,7 @@ from invoicing.models import Door, GenerationJob, GenerationRun, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
 from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
 from invoicing.services.runs import contracts_for_generation
+from schedules import cycles
 
 
 class DryRunRollback(Exception):
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         as_of = self._date(options["date"], "--date") if options["date"] else timezone.localdate()
         contract_ids = None
         if options["contract"]:
+            if any("\x00" in number for number in options["contract"]):
+                raise CommandError("--contract cannot contain a null character.")
             try:
                 contract_ids = contracts_for_generation(options["contract"])
             except ValueError as error:
@@ -121,9 +124,14 @@ class Command(BaseCommand):
 
     def _date(self, value: str, option: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from error
+        try:
+            cycles.validate_day(day, option)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        return day
 
     def _report(self, run: GenerationRun, *, dry_run: bool) -> int:
         if dry_run:
