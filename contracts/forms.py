@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from billing_site.forms import BillingDateField
 from contracts.models import BillingContract
 from contracts.selectors import CONTRACT_SORTS, ContractFilters, selected_contract_ids
 from invoicing.money import CURRENCY_CODES
@@ -24,12 +25,12 @@ class ContractFilterForm(forms.Form):
     currency = forms.ChoiceField(
         choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
     )
-    next_from = forms.DateField(
+    next_from = BillingDateField(
         label="Next invoice from",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    next_to = forms.DateField(
+    next_to = BillingDateField(
         label="Next invoice to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
@@ -127,6 +128,6 @@ class LineQuantityForm(forms.Form):
     """A line's new quantity from an effective date; the service checks the dates."""
 
     quantity = forms.DecimalField(label="New quantity", max_digits=12, decimal_places=4)
-    effective_date = forms.DateField(
+    effective_date = BillingDateField(
         label="Effective from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
