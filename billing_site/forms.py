@@ -1,10 +1,40 @@
-"""Form helpers every app's forms share."""
+"""Form helpers every app's forms share: a date picker, and the bounds of dates and ids."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import date_format
+
+from schedules.cycles import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY
+
+# PostgreSQL's bigint, the type of every primary key: a larger id can name no row.
+MAX_ID = 2**63 - 1
+DATE_NOT_SUPPORTED = "Give a date from {first} to {last}."
 
 
 def iso_date_input() -> forms.DateInput:
     """A browser date picker: it only reads ISO dates, whatever the locale."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BillingDateField(forms.DateField):
+    """A date inside the days the product bills (schedules.cycles): one outside them is
+    refused with a message, before any cycle arithmetic could overflow on it."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        message = DATE_NOT_SUPPORTED.format(
+            first=date_format(FIRST_SUPPORTED_DAY), last=date_format(LAST_SUPPORTED_DAY)
+        )
+        self.validators += [
+            MinValueValidator(FIRST_SUPPORTED_DAY, message=message),
+            MaxValueValidator(LAST_SUPPORTED_DAY, message=message),
+        ]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, str]:
+        # The browser's picker offers only the supported days.
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs |= {"min": FIRST_SUPPORTED_DAY.isoformat(), "max": LAST_SUPPORTED_DAY.isoformat()}
+        return attrs

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django_countries import countries
 
+from billing_site.forms import BillingDateField
 from contracts.models import DOCUMENT_LANGUAGES, BillingContract, Customer
 from contracts.selectors import (
     CONTRACT_SORTS,
@@ -32,12 +33,12 @@ class ContractFilterForm(forms.Form):
     currency = forms.ChoiceField(
         choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
     )
-    next_from = forms.DateField(
+    next_from = BillingDateField(
         label="Next invoice from",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    next_to = forms.DateField(
+    next_to = BillingDateField(
         label="Next invoice to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
@@ -160,7 +161,7 @@ class LineQuantityForm(forms.Form):
     """A line's new quantity from an effective date; the service checks the dates."""
 
     quantity = forms.DecimalField(label="New quantity", max_digits=12, decimal_places=4)
-    effective_date = forms.DateField(
+    effective_date = BillingDateField(
         label="Effective from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

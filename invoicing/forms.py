@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.formats import date_format
 
-from billing_site.forms import iso_date_input
+from billing_site.forms import MAX_ID, BillingDateField, iso_date_input
 from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
 from invoicing.models import GenerationJob, Invoice
@@ -69,7 +69,9 @@ class GenerateInvoiceForm(forms.Form):
     )
     # What the manager saw: generation stops if either no longer holds (see cycle_invoice_generate).
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    existing_invoice = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    existing_invoice = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     auto_send = forms.BooleanField(required=False, label=POST_TASKS["auto_send"])
     auto_charge = forms.BooleanField(required=False, label=POST_TASKS["auto_charge"])
     auto_sync = forms.BooleanField(required=False, label=POST_TASKS["auto_sync"])
@@ -140,7 +142,7 @@ BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
 class BulkRegularForm(forms.Form):
     """The bulk window's Regular tab: each contract's cycle containing a date."""
 
-    cycle_date = forms.DateField(label="Billing cycle containing", widget=iso_date_input())
+    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
     auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
     auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
     auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
@@ -157,8 +159,8 @@ class BulkChangeLogForm(forms.Form):
     """The bulk window's Change Log tab: the period whose unbilled changes are invoiced.
     The order of the dates is the service's to check, with its own message."""
 
-    period_start = forms.DateField(label="Period start", widget=iso_date_input())
-    period_end = forms.DateField(label="Period end", widget=iso_date_input())
+    period_start = BillingDateField(label="Period start", widget=iso_date_input())
+    period_end = BillingDateField(label="Period end", widget=iso_date_input())
 
 
 class RunJobFilterForm(forms.Form):
@@ -171,9 +173,9 @@ class RunJobFilterForm(forms.Form):
 class ChangeLogInvoiceForm(forms.Form):
     """One contract's change-log invoice: the period, and the preview's fingerprint."""
 
-    period_start = forms.DateField(label="Changes from", widget=iso_date_input())
-    period_end = forms.DateField(label="to", widget=iso_date_input())
-    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+    period_start = BillingDateField(label="Changes from", widget=iso_date_input())
+    period_end = BillingDateField(label="to", widget=iso_date_input())
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -183,8 +185,24 @@ class ChangeLogInvoiceForm(forms.Form):
         return cleaned
 
 
+VOID_REASON_MAX_LENGTH = 200
+VOID_REASON_MISSING = "Give a reason to void the invoice: nothing was changed."
+VOID_REASON_TOO_LONG = (
+    "The reason is too long: at most %(limit_value)d characters, it has %(show_value)d. "
+    "Nothing was changed."
+)
+
+
 class InvoiceVoidForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=200)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=VOID_REASON_MAX_LENGTH,
+        error_messages={"required": VOID_REASON_MISSING, "max_length": VOID_REASON_TOO_LONG},
+    )
+
+    def refusal(self) -> str:
+        """What is wrong with the reason, in one message."""
+        return " ".join(self.errors.get("reason", [VOID_REASON_MISSING]))
 
 
 class InvoiceFilterForm(forms.Form):
@@ -200,7 +218,7 @@ class InvoiceFilterForm(forms.Form):
     customer = forms.CharField(label="Customer", required=False, max_length=200)
     # One customer's invoices, from its page: a hidden filter the page's link sets.
     customer_id = forms.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
     kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
@@ -208,10 +226,10 @@ class InvoiceFilterForm(forms.Form):
         choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
     )
     payment = forms.ChoiceField(choices=ANY + list(PAYMENT_STATES.items()), required=False)
-    issued_from = forms.DateField(label="Issued from", required=False, widget=iso_date_input())
-    issued_to = forms.DateField(label="Issued to", required=False, widget=iso_date_input())
-    due_from = forms.DateField(label="Due from", required=False, widget=iso_date_input())
-    due_to = forms.DateField(label="Due to", required=False, widget=iso_date_input())
+    issued_from = BillingDateField(label="Issued from", required=False, widget=iso_date_input())
+    issued_to = BillingDateField(label="Issued to", required=False, widget=iso_date_input())
+    due_from = BillingDateField(label="Due from", required=False, widget=iso_date_input())
+    due_to = BillingDateField(label="Due to", required=False, widget=iso_date_input())
 
     def clean(self):
         cleaned = super().clean()

@@ -23,6 +23,15 @@ ONE_DAY = timedelta(days=1)
 MIN_OFFSET_DAYS = -365
 MAX_OFFSET_DAYS = 365
 
+# The days the product bills: a contract date, an effective date or a chosen day outside them
+# is refused before any cycle arithmetic, with a message instead of "year 10000 is out of
+# range". A billing book needs no year 9999; up to 9000 leaves room (date.max is 9999-12-31)
+# for every cycle, anchor and Invoice Date computed from such a day: 36 schedules ahead of
+# 36-month cycles is 108 years, and the offset is at most a year.
+FIRST_SUPPORTED_DAY = date(1900, 1, 1)
+LAST_SUPPORTED_DAY = date(9000, 12, 31)
+DAY_NOT_SUPPORTED = "{what} {day} is outside the supported dates, {first} to {last}."
+
 
 class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
@@ -108,9 +117,22 @@ def _shift_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
+def validate_day(day: date, what: str = "The date") -> None:
+    """Raise ValueError when `day` is outside the supported dates."""
+    if not FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY:
+        raise ValueError(
+            DAY_NOT_SUPPORTED.format(
+                what=what, day=day, first=FIRST_SUPPORTED_DAY, last=LAST_SUPPORTED_DAY
+            )
+        )
+
+
 def validate_terms(start: date, frequency: Frequency | str, end_date: date | None = None) -> None:
     """Raise ValueError when these terms make no billing cycle possible."""
     months_per_cycle(frequency)
+    validate_day(start, "The start date")
+    if end_date is not None:
+        validate_day(end_date, "The end date")
     if end_date is not None and end_date < start:
         raise ValueError("The end date is before the start date: no billing cycle is possible.")
 
@@ -137,6 +159,7 @@ def cycle_at(
 
 def cycle_index_containing(start: date, frequency: Frequency | str, day: date) -> int:
     """Index of the cycle that contains `day` (ignoring any end date)."""
+    validate_day(day)
     if day < start:
         raise ValueError(f"{day} is before the contract starts on {start}.")
     months = months_per_cycle(frequency)

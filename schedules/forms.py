@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from billing_site.forms import BillingDateField
 from contracts.models import BillingContract
 from schedules.selectors import ScheduleFilters
 
@@ -25,10 +26,10 @@ class ScheduleFilterForm(forms.Form):
     frequency = forms.ChoiceField(
         choices=[("", "Any")] + BillingContract.Frequency.choices, required=False
     )
-    invoice_from = forms.DateField(
+    invoice_from = BillingDateField(
         label="Invoice Date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    invoice_to = forms.DateField(
+    invoice_to = BillingDateField(
         label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     month_boundary = forms.BooleanField(

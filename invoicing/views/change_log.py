@@ -103,7 +103,7 @@ def invoice_void_view(request, pk: int):
     invoice = get_object_or_404(Invoice, pk=pk)
     form = InvoiceVoidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a reason to void the invoice: nothing was changed.")
+        messages.error(request, form.refusal())
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
     try:
         invoice_void(invoice=invoice, user=request.user, reason=form.cleaned_data["reason"])

@@ -10,9 +10,11 @@ from billing_site.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from demo.book import demo_book_create
 from invoicing.models import GenerationJob, Invoice
+from schedules import cycles
 from schedules.models import BillingSchedule
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+BOOK_REACH_YEARS = 10
 
 
 class Command(BaseCommand):
@@ -76,6 +78,13 @@ def _as_of(value: str | date | None) -> date:
     try:
         if not ISO_DATE.fullmatch(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise CommandError(f"--today must be a date as YYYY-MM-DD, got {value!r}.") from None
+    # The book reaches a few years back from --today (an ended triennial term) and ahead (a
+    # fixed term, its schedules): ten years each way keeps all of it inside the billed dates.
+    first = date(cycles.FIRST_SUPPORTED_DAY.year + BOOK_REACH_YEARS, 1, 1)
+    last = date(cycles.LAST_SUPPORTED_DAY.year - BOOK_REACH_YEARS, 12, 31)
+    if not first <= day <= last:
+        raise CommandError(f"--today must be from {first} to {last}, got {value}.")
+    return day

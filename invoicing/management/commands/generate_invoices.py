@@ -18,6 +18,7 @@ from invoicing.services.bulk import (
     runs_left_behind_take_over,
 )
 from invoicing.services.runs import contracts_for_generation
+from schedules import cycles
 
 
 class DryRunRollback(Exception):
@@ -70,6 +71,8 @@ class Command(BaseCommand):
         as_of = self._date(options["date"], "--date") if options["date"] else timezone.localdate()
         contract_ids = None
         if options["contract"]:
+            if any("\x00" in number for number in options["contract"]):
+                raise CommandError("--contract cannot contain a null character.")
             try:
                 contract_ids = contracts_for_generation(options["contract"])
             except ValueError as error:
@@ -135,9 +138,14 @@ class Command(BaseCommand):
 
     def _date(self, value: str, option: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError as error:
             raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from error
+        try:
+            cycles.validate_day(day, option)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        return day
 
     def _report(self, run: GenerationRun, *, dry_run: bool) -> int:
         if dry_run:
