@@ -329,6 +329,48 @@ def test_csv_export_never_answers_500(client, invoice):
     hammer(client, "invoices CSV", "get", url, form_data(start=dates, end=dates))
 
 
+def test_invoice_list_and_its_csv_never_answer_500(client, invoice):
+    data = form_data(
+        q=texts,
+        customer=texts,
+        customer_id=ids,
+        status=st.sampled_from(["issued", "void"]) | texts,
+        kind=st.sampled_from(["regular", "change_log"]) | texts,
+        currency=st.sampled_from(["EUR", "JPY"]) | texts,
+        payment=st.sampled_from(["paid", "unpaid", "overdue"]) | texts,
+        issued_from=dates,
+        issued_to=dates,
+        due_from=dates,
+        due_to=dates,
+        page=numbers,
+    )
+    hammer(client, "invoice list", "get", reverse("invoicing:invoice_list"), data)
+    hammer(client, "invoice list CSV", "get", reverse("invoicing:invoice_list_csv"), data)
+
+
+def test_customer_pages_never_answer_500(client, contract):
+    customer = contract.customer
+    filters = form_data(q=texts, country=st.sampled_from(["FR", "XX"]) | texts, page=numbers)
+    hammer(client, "customer list", "get", reverse("customers:list"), filters)
+    details = form_data(
+        name=texts,
+        billing_email=texts,
+        address=texts,
+        country=st.sampled_from(["FR", "DE", "CH", "XX"]) | texts,
+        vat_id=st.sampled_from(["FR40303265045", "DE123456788", "EL094259216"]) | texts,
+        language=st.sampled_from(["en", "fr", "tlh"]) | texts,
+    )
+    hammer(client, "customer create", "post", reverse("customers:create"), details)
+    hammer(client, "customer edit", "post", reverse("customers:edit", args=[customer.pk]), details)
+
+
+def test_offset_editor_never_answers_500(client, contract):
+    url = reverse("contracts:offset", args=[contract.pk])
+    data = form_data(offset_days=numbers)
+    hammer(client, "offset preview", "get", url, data)
+    hammer(client, "offset save", "post", url, data)
+
+
 # Every page whose path carries an id, with the method it answers.
 PAGES_WITH_AN_ID = [
     ("contracts:detail", "get"),
@@ -338,6 +380,12 @@ PAGES_WITH_AN_ID = [
     ("invoicing:change_log_invoice", "get"),
     ("invoicing:invoice_detail", "get"),
     ("invoicing:invoice_void", "post"),
+    ("invoicing:send_again", "post"),
+    ("invoicing:transfer_received", "post"),
+    ("contracts:offset", "get"),
+    ("contracts:offset", "post"),
+    ("customers:detail", "get"),
+    ("customers:edit", "post"),
     ("invoicing:change_log_replace", "post"),
     ("invoicing:run_detail", "get"),
     ("invoicing:run_retry", "post"),
