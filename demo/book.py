@@ -45,6 +45,8 @@ class Country:
     tax_rates: tuple[int, ...]
     cities: tuple[str, ...]
     legal_form: str
+    code: str  # ISO 3166, the customer's country
+    language: str  # of the documents its customers receive
 
 
 @dataclass(frozen=True)
@@ -57,16 +59,16 @@ class Product:
 
 # (country, weight): EUR is most of the book.
 COUNTRIES = (
-    (Country("Germany", "EUR", (19, 7), ("Berlin", "Hamburg", "Munich", "Cologne"), "GmbH"), 24),
-    (Country("France", "EUR", (20,), ("Paris", "Lyon", "Lille"), "SAS"), 12),
-    (Country("Austria", "EUR", (20,), ("Vienna", "Graz"), "GmbH"), 6),
-    (Country("Netherlands", "EUR", (0,), ("Amsterdam", "Utrecht"), "B.V."), 8),
-    (Country("Ireland", "EUR", (0,), ("Dublin", "Cork"), "Ltd"), 5),
-    (Country("United States", "USD", (0, 7), ("Austin", "Boston", "Denver"), "Inc."), 20),
-    (Country("United Kingdom", "GBP", (20,), ("London", "Manchester", "Leeds"), "Ltd"), 12),
-    (Country("Japan", "JPY", (0,), ("Tokyo", "Osaka"), "K.K."), 6),
-    (Country("Switzerland", "CHF", (7, 0), ("Zurich", "Geneva", "Basel"), "AG"), 7),
-)
+    (Country("Germany", "EUR", (19, 7), ("Berlin", "Hamburg", "Munich", "Cologne"), "GmbH", "DE", "de"), 24),
+    (Country("France", "EUR", (20,), ("Paris", "Lyon", "Lille"), "SAS", "FR", "fr"), 12),
+    (Country("Austria", "EUR", (20,), ("Vienna", "Graz"), "GmbH", "AT", "de"), 6),
+    (Country("Netherlands", "EUR", (0,), ("Amsterdam", "Utrecht"), "B.V.", "NL", "en"), 8),
+    (Country("Ireland", "EUR", (0,), ("Dublin", "Cork"), "Ltd", "IE", "en"), 5),
+    (Country("United States", "USD", (0, 7), ("Austin", "Boston", "Denver"), "Inc.", "US", "en"), 20),
+    (Country("United Kingdom", "GBP", (20,), ("London", "Manchester", "Leeds"), "Ltd", "GB", "en"), 12),
+    (Country("Japan", "JPY", (0,), ("Tokyo", "Osaka"), "K.K.", "JP", "en"), 6),
+    (Country("Switzerland", "CHF", (7, 0), ("Zurich", "Geneva", "Basel"), "AG", "CH", "de"), 7),
+)  # fmt: skip
 EUR_RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "GBP": Decimal("0.85"),
              "JPY": Decimal(162), "CHF": Decimal("0.94")}  # fmt: skip
 # Longer commitments pay less per month.
@@ -206,7 +208,13 @@ def _customers_build(rng: random.Random, count: int) -> list[tuple[Customer, Cou
         used.add(name)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{stem} {trade}".lower())
         address = f"{rng.randint(1, 180)} {rng.choice(STREETS)}\n{city}\n{country.name}"
-        customer = Customer(name=name, billing_email=f"accounts@{slug}.example", address=address)
+        customer = Customer(
+            name=name,
+            billing_email=f"accounts@{slug}.example",
+            address=address,
+            country=country.code,
+            language=country.language,
+        )
         customers.append((customer, country))
     return customers
 
