@@ -6,8 +6,14 @@ from __future__ import annotations
 from django import forms
 from django_countries import countries
 
-from billing_site.forms import BillingDateField
-from contracts.models import DOCUMENT_LANGUAGES, BillingContract, Customer
+from billing_site.forms import BillingDateField, iso_date_input
+from contracts.models import (
+    DOCUMENT_LANGUAGES,
+    MAX_LINES_PER_CONTRACT,
+    BillingContract,
+    ContractLine,
+    Customer,
+)
 from contracts.selectors import (
     CONTRACT_SORTS,
     ContractFilters,
@@ -16,6 +22,7 @@ from contracts.selectors import (
 )
 from invoicing.money import CURRENCY_CODES
 from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
+from schedules.services import LineEdit
 
 ANY = [("", "Any")]
 
@@ -206,3 +213,78 @@ class OffsetForm(forms.Form):
         help_text="Negative generates before the Next Invoice Date, positive after it.",
         widget=forms.NumberInput(attrs={"step": 1}),
     )
+
+
+class ContractForm(forms.ModelForm):
+    """A contract's terms and automation defaults. The offset is set here for a new
+    contract only: an existing one's is changed in the offset editor, effect first."""
+
+    class Meta:
+        model = BillingContract
+        fields = (
+            "number",
+            "name",
+            "status",
+            "start_date",
+            "end_date",
+            "billing_frequency",
+            "billing_timing",
+            "invoice_offset_days",
+            "currency",
+            "payment_terms_days",
+            "auto_send",
+            "auto_charge",
+            "auto_sync",
+        )
+        widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["invoice_offset_days"]
+
+
+class ContractLineEditForm(forms.ModelForm):
+    """One line of the contract editor. A new quantity on an existing line applies from
+    `quantity_effective_from` and goes on the change log."""
+
+    quantity_effective_from = BillingDateField(
+        label="New quantity from",
+        required=False,
+        widget=iso_date_input(),
+        help_text="When the quantity changes: the day it applies from (today if blank).",
+    )
+
+    class Meta:
+        model = ContractLine
+        fields = (
+            "position",
+            "description",
+            "quantity",
+            "unit_price",
+            "tax_rate",
+            "start_date",
+            "end_date",
+        )
+        widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
+
+    def line_edit(self) -> LineEdit:
+        """What the service is asked to do with this line."""
+        quantity_changed = bool(self.instance.pk) and "quantity" in self.changed_data
+        return LineEdit(
+            line=self.instance,
+            changed_fields=set(self.changed_data) - {"quantity_effective_from"},
+            quantity=self.cleaned_data["quantity"] if quantity_changed else None,
+            quantity_effective_from=self.cleaned_data.get("quantity_effective_from"),
+        )
+
+
+ContractLineFormSet = forms.modelformset_factory(
+    ContractLine,
+    form=ContractLineEditForm,
+    extra=1,
+    can_delete=False,  # a line is ended (its end date), never deleted: it was billed
+    max_num=MAX_LINES_PER_CONTRACT,
+    absolute_max=MAX_LINES_PER_CONTRACT,
+    validate_max=True,
+)

@@ -1,5 +1,6 @@
 """Billing managers may also do in the web UI what only admins could: add customers, send an
-invoice again, retry a failed post-invoicing task, record a bank transfer received."""
+invoice again, retry a failed post-invoicing task, record a bank transfer received; add
+contracts and their lines."""
 
 import importlib
 
@@ -12,6 +13,8 @@ BILLING_VIEWERS = first.BILLING_VIEWERS
 MANAGE = [
     *first.MANAGE,
     ("contracts", "add_customer"),
+    ("contracts", "add_billingcontract"),
+    ("contracts", "add_contractline"),
     ("invoicing", "retry_postinvoicingtask"),
     ("invoicing", "record_transfer"),
 ]

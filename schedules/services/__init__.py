@@ -2,6 +2,7 @@
 writes that move them (`terms`): a contract's terms or a line's quantity changes, its
 schedules and change log follow in the same transaction."""
 
+from schedules.services.editing import LineEdit, contract_edit
 from schedules.services.keeping import (
     contracts_refresh_next_invoice_date,
     schedule_for_cycle,
@@ -18,6 +19,8 @@ from schedules.services.terms import (
 )
 
 __all__ = [
+    "LineEdit",
+    "contract_edit",
     "contract_line_change_quantity",
     "contract_lines_changed",
     "contract_offset_change",

@@ -51,6 +51,8 @@ def test_billing_managers_may_edit_contracts_generate_and_intervene_after_genera
         "contracts.change_contractline",
         "contracts.change_customer",
         "contracts.add_customer",
+        "contracts.add_billingcontract",
+        "contracts.add_contractline",
         "invoicing.generate_invoice",
         "invoicing.replace_invoice",
         "invoicing.retry_postinvoicingtask",

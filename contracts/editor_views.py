@@ -1,0 +1,83 @@
+"""The contract editor: a new contract for a customer, or an existing one's terms,
+automation defaults and lines, saved together through the same services as admin's."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from billing_site.errors import BillingError
+from billing_site.forms import MAX_ID
+from contracts.forms import ContractForm, ContractLineFormSet
+from contracts.models import BillingContract, ContractLine, Customer
+from schedules.services import contract_edit
+
+SAVED = "Contract {number} saved."
+NO_CUSTOMER = "Choose the customer first: open their page, then New contract."
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("contracts.add_billingcontract", raise_exception=True)
+def contract_create(request) -> HttpResponse:
+    customer_id = request.GET.get("customer", "")
+    known = customer_id.isascii() and customer_id.isdigit() and int(customer_id) <= MAX_ID
+    customer = Customer.objects.filter(pk=int(customer_id)).first() if known else None
+    if customer is None:
+        messages.info(request, NO_CUSTOMER)
+        return redirect("customers:list")
+    return _editor(request, BillingContract(customer=customer))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("contracts.change_billingcontract", raise_exception=True)
+def contract_edit_view(request, pk: int) -> HttpResponse:
+    contract = get_object_or_404(BillingContract.objects.select_related("customer"), pk=pk)
+    return _editor(request, contract)
+
+
+def _editor(request, contract: BillingContract) -> HttpResponse:
+    adding = contract.pk is None
+    data = request.POST if request.method == "POST" else None
+    form = ContractForm(data, instance=contract)
+    lines = ContractLineFormSet(
+        data,
+        queryset=(
+            ContractLine.objects.none() if adding else contract.lines.order_by("position", "id")
+        ),
+        prefix="lines",
+    )
+    if data is not None and form.is_valid() and lines.is_valid():
+        edits = [line.line_edit() for line in lines.forms if line.instance.pk or line.has_changed()]
+        labels = [str(form.fields[name].label) for name in form.changed_data]
+        if any(edit.changed_fields for edit in edits):
+            labels.append("Lines")
+        try:
+            contract_edit(
+                contract=form.instance,
+                changed_fields=set(form.changed_data),
+                lines=edits,
+                user=request.user,
+                change_message=[] if adding else [{"changed": {"fields": labels}}],
+            )
+        except (BillingError, ValidationError) as error:
+            if adding:  # the transaction was rolled back: nothing was created
+                form.instance.pk = None
+            form.add_error(None, _message_of(error))
+        else:
+            messages.success(request, SAVED.format(number=form.instance.number))
+            return redirect("contracts:detail", pk=form.instance.pk)
+    status = 400 if data is not None else 200
+    context = {"form": form, "lines": lines, "contract": contract, "adding": adding}
+    return render(request, "contracts/contract_form.html", context, status=status)
+
+
+def _message_of(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
