@@ -97,3 +97,4 @@ POST_TASKS_NOT_QUEUED = (
     "as soon as it answers."
 )
 RUN_INTERRUPTED_RESUMED = "Interrupted run resumed ({count} open jobs queued again)."
+NOT_A_CYCLE = "Cycle {index} is not a billing cycle of contract {number}."

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from billing_site.csv_safety import SafeCsvWriter, Writable
 from invoicing.models import Invoice
 from invoicing.money import quantum
+from invoicing.post_invoicing import errors
 
 # Each column of the CSV: its header, and the field it is read from.
 COLUMNS = (
@@ -38,13 +39,12 @@ CSV_HEADER = tuple(header for header, _ in COLUMNS)
 FIELDS = tuple(field for _, field in COLUMNS)
 # Rows fetched per round trip: a server-side cursor on PostgreSQL.
 CHUNK_ROWS = 2_000
-RANGE_BACKWARDS = "The start date {start} is after the end date {end}."
 
 
 def invoices_for_export(*, start: date, end: date) -> QuerySet:
     """Invoices dated from `start` to `end` included, in date and number order."""
     if start > end:
-        raise ValueError(RANGE_BACKWARDS.format(start=start, end=end))
+        raise ValueError(errors.RANGE_BACKWARDS.format(start=start, end=end))
     return Invoice.objects.filter(invoice_date__range=(start, end)).order_by(
         "invoice_date", "number"
     )

@@ -26,7 +26,6 @@ AUDIT_TRANSFER_RECORDED = "transfer_recorded"
 RETRY_REQUESTED = "Queued again by {who}. Before: {before}"
 SEND_AGAIN_REQUESTED = "Sending again, asked by {who}."
 TRANSFER_RECEIVED = "Bank transfer received, recorded by {who}."
-NOT_AWAITING_TRANSFER = "Invoice {number} is not awaiting a bank transfer."
 
 
 @dataclass
@@ -111,7 +110,7 @@ def payment_transfer_record(
         .first()
     )
     if payment is None:
-        raise errors.PermanentError(NOT_AWAITING_TRANSFER.format(number=invoice.number))
+        raise errors.PermanentError(errors.NOT_AWAITING_TRANSFER.format(number=invoice.number))
     now = timezone.now()
     payment.status, payment.error = Payment.Status.SUCCEEDED, ""
     payment.recorded_by = recorded_actor(user)

@@ -15,6 +15,7 @@ from django.db.models.functions import Concat
 
 from billing_site.actors import Actor
 from contracts.models import POST_TASKS, BillingContract
+from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.selectors.invoices import invoice_live_for
@@ -22,7 +23,6 @@ from invoicing.services.generation import invoice_generate, replace_permission_c
 from schedules.models import BillingSchedule
 from schedules.services import schedule_for_cycle
 
-NOT_A_CYCLE = "Cycle {index} is not a billing cycle of contract {number}."
 CYCLE_INVOICED_MEANWHILE = (
     "Cycle {cycle} was invoiced as {number} after this page was shown: nothing was generated. "
     "Review the cycle and confirm again."
@@ -58,7 +58,7 @@ def cycle_invoice_generate(
         schedule = schedule_for_cycle(contract=contract, cycle_index=cycle_index)
     except ValueError as error:
         raise GenerationError(
-            NOT_A_CYCLE.format(index=cycle_index, number=contract.number)
+            errors.NOT_A_CYCLE.format(index=cycle_index, number=contract.number)
         ) from error
     # Lock first, then compare: a second request waits here until the first has committed.
     schedule = BillingSchedule.objects.select_for_update().get(pk=schedule.pk)

@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from invoicing.errors import GenerationError
+from invoicing.errors import NOT_A_CYCLE, GenerationError
 from invoicing.models import AuditEvent
-from invoicing.services.manual import NOT_A_CYCLE, cycle_invoice_generate
+from invoicing.services.manual import cycle_invoice_generate
 from schedules.models import BillingSchedule
 from tests.invoicing.helpers import active_contract, billing_state
 
