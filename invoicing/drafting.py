@@ -212,6 +212,11 @@ def generation_date(scheduled: date, as_of: date) -> date:
     return min(scheduled, as_of)
 
 
+def due_date(invoice_date: date, payment_terms_days: int) -> date:
+    """An invoice is due its contract's payment terms after the date it carries."""
+    return invoice_date + timedelta(days=payment_terms_days)
+
+
 def priced(line: LineTerms) -> Decimal:
     """The line's unit price; a line without one cannot be billed."""
     if line.unit_price is None:
@@ -304,7 +309,7 @@ def _dated_draft(
         schedule_id=schedule_id,
         cycle=cycle,
         invoice_date=invoice_date,
-        due_date=invoice_date + timedelta(days=contract.payment_terms_days),
+        due_date=due_date(invoice_date, contract.payment_terms_days),
         currency=contract.currency,
         lines=tuple(lines),
         covered_change_ids=tuple(covered_change_ids),

@@ -98,3 +98,15 @@ POST_TASKS_NOT_QUEUED = (
 )
 RUN_INTERRUPTED_RESUMED = "Interrupted run resumed ({count} open jobs queued again)."
 NOT_A_CYCLE = "Cycle {index} is not a billing cycle of contract {number}."
+CATCH_UP_NOTHING_DUE = (
+    "Nothing is due as of {day}: every due schedule is invoiced. Nothing was queued."
+)
+CATCH_UP_CHANGED = (
+    "What is due changed since the page was shown: {schedules} schedules of {contracts} "
+    "contracts now, not the {shown_schedules} of {shown_contracts} shown. Nothing was queued: "
+    "review the new figures and proceed again."
+)
+CATCH_UP_ALREADY_OPEN = (
+    "Run #{run} is already generating everything due: no second run was opened. Here is its "
+    "progress."
+)

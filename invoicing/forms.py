@@ -255,3 +255,21 @@ class InvoiceFilterForm(forms.Form):
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
         )
+
+
+class CatchUpForm(forms.Form):
+    """Generate all due: the counts the person saw, and the post-invoicing choices."""
+
+    # What the page showed: Proceed acts on exactly these counts, or refuses.
+    shown_schedules = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
+    shown_contracts = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
+    auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
+    auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
+    auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
+
+    def post_tasks(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] for name in POST_TASKS}
+
+    def refusals(self) -> list[str]:
+        """Every validation message, to show above the page."""
+        return [message for messages in self.errors.values() for message in messages]

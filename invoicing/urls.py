@@ -7,6 +7,7 @@ app_name = "invoicing"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("contracts/bulk/", views.BulkGenerateView.as_view(), name="bulk"),
+    path("generate-all-due/", views.CatchUpView.as_view(), name="catch_up"),
     path(
         "contracts/<int:contract_pk>/generate/",
         views.GenerateInvoiceView.as_view(),

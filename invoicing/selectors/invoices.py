@@ -41,13 +41,22 @@ class InvoiceOverview:
 def invoice_overview(*, invoice: Invoice, user: Actor) -> InvoiceOverview:
     """An invoice's lines, post-invoicing tasks, audit trail (the replacement that
     superseded it included) and what `user` may do to it."""
-    events = AuditEvent.objects.filter(Q(invoice=invoice) | Q(invoice__replaces=invoice))
+    events = list(
+        AuditEvent.objects.filter(Q(invoice=invoice) | Q(invoice__replaces=invoice)).select_related(
+            "actor", "invoice"
+        )
+    )
+    if invoice.job_id is not None and not any(
+        event.invoice_id == invoice.pk and event.action == AuditEvent.Action.INVOICE_GENERATED
+        for event in events
+    ):
+        events.append(generated_in_run(invoice))
     tasks = list(invoice.post_tasks.all())
     return InvoiceOverview(
         invoice=invoice,
         lines=list(invoice.lines.all()),
         post_tasks=tasks,
-        audit_events=list(events.select_related("actor", "invoice")),
+        audit_events=events,
         actions=invoice_actions(invoice=invoice, user=user, post_tasks=tasks),
     )
 
@@ -101,8 +110,32 @@ def contract_invoices(*, contract: BillingContract) -> list[Invoice]:
 
 
 def contract_audit_trail(*, contract: BillingContract) -> list[AuditEvent]:
-    """The contract's latest audit events, newest first."""
-    return list(contract.audit_events.select_related("actor", "invoice")[:AUDIT_EVENTS_SHOWN])
+    """The contract's latest audit events, newest first, with the invoices its runs
+    generated (nightly, bulk, command): two queries."""
+    events = list(contract.audit_events.select_related("actor", "invoice")[:AUDIT_EVENTS_SHOWN])
+    in_runs = (
+        contract.invoices.filter(job__isnull=False)
+        .exclude(audit_events__action=AuditEvent.Action.INVOICE_GENERATED)
+        .select_related("generated_by", "job")
+        .order_by("-created_at", "-id")[:AUDIT_EVENTS_SHOWN]
+    )
+    events.extend(generated_in_run(invoice) for invoice in in_runs)
+    events.sort(key=lambda event: event.created_at, reverse=True)
+    return events[:AUDIT_EVENTS_SHOWN]
+
+
+def generated_in_run(invoice: Invoice) -> AuditEvent:
+    """An invoice a run generated, as an audit trail row (unsaved): runs write no audit row
+    per invoice, the invoice itself records who, how and when, and the job its run."""
+    run_id = invoice.job.run_id if invoice.job else None
+    return AuditEvent(
+        created_at=invoice.created_at,
+        actor=invoice.generated_by,
+        door=invoice.generated_via,
+        action=AuditEvent.Action.INVOICE_GENERATED,
+        invoice=invoice,
+        run_id=run_id,
+    )
 
 
 def invoice_for_page(pk: int) -> QuerySet[Invoice]:

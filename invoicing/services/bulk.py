@@ -73,7 +73,7 @@ def bulk_run_start(
     if post_tasks is not None:
         parameters["post_tasks"] = post_tasks_parameter(post_tasks)
     detail = f"{len(ids)} contracts, cycle at {cycle_date}"
-    return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
+    return bulk_run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
 
 
 @transaction.atomic
@@ -97,10 +97,10 @@ def bulk_change_log_run_start(
         "contracts": len(ids),
     }
     detail = f"{len(ids)} contracts, change log {period_start} to {period_end}"
-    return _run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
+    return bulk_run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
 
 
-def _run_open(
+def bulk_run_open(
     ids: list[int],
     parameters: dict[str, Any],
     *,
@@ -109,6 +109,7 @@ def _run_open(
     enqueue: bool,
     detail: str,
 ) -> GenerationRun:
+    """Open a bulk-door run with a queued job per contract, audited; queue it on commit."""
     run = GenerationRun.objects.create(
         trigger=Door.BULK,
         as_of_date=as_of or timezone.localdate(),

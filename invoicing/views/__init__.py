@@ -1,6 +1,7 @@
 """Invoicing pages, one module per area; the URLconf reads them all from here."""
 
 from invoicing.views.bulk import BulkGenerateView
+from invoicing.views.catch_up import CatchUpView
 from invoicing.views.change_log import (
     ChangeLogInvoiceView,
     change_log_replace_view,
@@ -18,6 +19,7 @@ from invoicing.views.runs import job_detail, run_detail, run_list, run_resume_vi
 
 __all__ = [
     "BulkGenerateView",
+    "CatchUpView",
     "ChangeLogInvoiceView",
     "change_log_replace_view",
     "invoice_void_view",
