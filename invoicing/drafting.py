@@ -193,7 +193,12 @@ class InvoiceDraft(NamedTuple):
 
 def cycle_label(start: date, end: date) -> str:
     """A cycle as refusals and job messages name it: 01 Mar 2026 – 31 Mar 2026."""
-    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return f"{day_label(start)} – {day_label(end)}"
+
+
+def day_label(day: date) -> str:
+    """A day as messages write it, the way the pages do: 1 Mar 2026 (no leading zero)."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def nothing_to_bill_refusal(start: date, end: date, live_number: str | None) -> str:
@@ -387,7 +392,7 @@ def _change_line(
     return DraftLine(
         contract_line_id=line.id,
         description=f"{line.description}: {abs(delta).normalize()} {verb} from "
-        f"{change.effective_date:%d %b %Y} ({change.quantity_before.normalize()} → "
+        f"{day_label(change.effective_date)} ({change.quantity_before.normalize()} → "
         f"{change.quantity_after.normalize()})",
         quantity=delta,
         unit_price=unit_price,

@@ -16,6 +16,7 @@ from django.db.models.functions import Concat
 from billing_site.actors import Actor
 from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
+from invoicing.drafting import cycle_label
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.selectors.invoices import invoice_live_for
@@ -87,7 +88,7 @@ def _refuse_if_invoiced_meanwhile(
     live = invoice_live_for(schedule)
     if (live.pk if live else None) == expected_invoice_id:
         return
-    cycle = f"{schedule.period_start:%d %b %Y} – {schedule.period_end:%d %b %Y}"
+    cycle = cycle_label(schedule.period_start, schedule.period_end)
     if live is not None:
         raise GenerationError(CYCLE_INVOICED_MEANWHILE.format(cycle=cycle, number=live.number))
     # No live invoice now and one was shown: it has been replaced or voided since.

@@ -98,7 +98,7 @@ def test_a_double_submitted_generate_creates_one_invoice(manager_client, contrac
 
     (invoice,) = Invoice.objects.filter(contract=contract)
     assert messages_of(second) == [
-        CYCLE_INVOICED_MEANWHILE.format(cycle="01 Mar 2026 – 31 Mar 2026", number=invoice.number)
+        CYCLE_INVOICED_MEANWHILE.format(cycle="1 Mar 2026 – 31 Mar 2026", number=invoice.number)
     ]
 
 
@@ -121,7 +121,7 @@ def test_a_cancelled_cycle_is_refused_and_writes_nothing(manager_client, contrac
 
     response = manager_client.post(generate_url(contract), data)
 
-    refusal = errors.CYCLE_CANCELLED.format(cycle="01 Mar 2026 – 31 Mar 2026")
+    refusal = errors.CYCLE_CANCELLED.format(cycle="1 Mar 2026 – 31 Mar 2026")
     assert billing_state() == before
     assert messages_of(response) == [refusal]
     assert not response.context["review"].can_generate
@@ -141,5 +141,5 @@ def test_a_tampered_existing_invoice_is_refused_and_writes_nothing(manager_clien
 
     assert billing_state() == before
     assert messages_of(response) == [
-        INVOICE_CHANGED_MEANWHILE.format(number=foreign.number, cycle="01 Mar 2026 – 31 Mar 2026")
+        INVOICE_CHANGED_MEANWHILE.format(number=foreign.number, cycle="1 Mar 2026 – 31 Mar 2026")
     ]

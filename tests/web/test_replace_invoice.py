@@ -48,7 +48,7 @@ def test_an_invoiced_cycle_is_refused_without_replace_ticked(manager_client, con
 
     assert billing_state() == before
     assert messages_of(response) == [
-        errors.ALREADY_INVOICED.format(cycle="01 Mar 2026 – 31 Mar 2026", number=old.number)
+        errors.ALREADY_INVOICED.format(cycle="1 Mar 2026 – 31 Mar 2026", number=old.number)
     ]
 
 
