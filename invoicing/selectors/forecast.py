@@ -85,6 +85,23 @@ class Forecast:
     def ahead(self) -> list[ForecastCell]:
         return [cell for cell in self.cells if cell.month is not None]
 
+    @property
+    def undrafted_shown(self) -> list[tuple[str, str]]:
+        """The first contracts that cannot be drafted, by number, with why."""
+        return sorted(self.undrafted.items())[:UNDRAFTED_SHOWN]
+
+    @property
+    def by_month(self) -> list[tuple[date | None, list[ForecastCell]]]:
+        """The table as the page and the CSV show it: due now (when anything is), then every
+        month of the window, an empty list for a month that invoices nothing."""
+        rows: list[tuple[date | None, list[ForecastCell]]] = []
+        if self.due_now:
+            rows.append((None, self.due_now))
+        ahead = self.ahead
+        for month in self.months:
+            rows.append((month, [cell for cell in ahead if cell.month == month]))
+        return rows
+
 
 def forecast_months(today: date) -> list[date]:
     """The first day of this month and of the 11 after it."""
