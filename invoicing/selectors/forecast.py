@@ -215,10 +215,13 @@ def _chunk_drafts(
 ) -> Iterator[tuple[date, InvoiceDraft]]:
     """(Invoice Date, draft) of every cycle of these contracts invoiced up to `window_end`; a contract
     that cannot be drafted yields nothing and is recorded in `failed`."""
+    # The chunk's id range rather than its ids: the same rows (those of contracts not active
+    # are never looked up), without a statement of 2,000 parameters to send and plan.
+    first_id, last_id = contract_ids[0], contract_ids[-1]
     pending: dict[int, list] = defaultdict(list)
     for schedule in (
         BillingSchedule.objects.active()
-        .filter(contract_id__in=contract_ids, invoice_date__lte=window_end)
+        .filter(contract_id__gte=first_id, contract_id__lte=last_id, invoice_date__lte=window_end)
         .order_by("contract_id", "cycle_index")
         .values_list(
             "id",
@@ -235,7 +238,7 @@ def _chunk_drafts(
     last_index: dict[int, int | None] = {}
     first_unscheduled: dict[int, date] = {}  # the first day no schedule covers yet
     for contract_id, start_date, index, end in (
-        BillingContract.objects.filter(pk__in=contract_ids)
+        BillingContract.objects.filter(pk__gte=first_id, pk__lte=last_id)
         .annotate(last_index=Max("schedules__cycle_index"), last_end=Max("schedules__period_end"))
         .values_list("id", "start_date", "last_index", "last_end")
     ):
