@@ -34,6 +34,8 @@ urlpatterns = [
         name="transfer_received",
     ),
     path("invoices/<int:pk>/replace/", views.change_log_replace_view, name="change_log_replace"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("forecast/forecast.csv", views.forecast_csv, name="forecast_csv"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/retry/", views.run_retry_view, name="run_retry"),

@@ -7,6 +7,7 @@ from invoicing.views.change_log import (
     change_log_replace_view,
     invoice_void_view,
 )
+from invoicing.views.forecast import forecast, forecast_csv
 from invoicing.views.generate import GenerateInvoiceView, dashboard, invoice_detail
 from invoicing.views.invoices import (
     invoice_list,
@@ -25,6 +26,8 @@ __all__ = [
     "invoice_void_view",
     "GenerateInvoiceView",
     "dashboard",
+    "forecast",
+    "forecast_csv",
     "invoice_detail",
     "invoice_list",
     "invoice_list_csv",

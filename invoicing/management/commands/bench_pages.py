@@ -1,4 +1,5 @@
-"""bench_pages: server time and SQL queries of the contract pages on a large book."""
+"""bench_pages: server time and SQL queries of the contract, invoice, customer and forecast
+pages on a large book."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import statistics
 import time
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from contracts.models import BillingContract
+from contracts.models import BillingContract, Customer
 from invoicing.benchmarks import (
     BENCH_PREFIX,
     bench_billing_manager,
@@ -25,12 +27,13 @@ from invoicing.models import Door
 from invoicing.services import generation_run_execute, generation_run_open
 
 BENCH_USERNAME = "bench-pages"
-SUMMARY = ("list", "filtered", "search", "detail")
+SUMMARY = ("list", "filtered", "search", "detail", "invoices", "customer", "forecast")
 
 
 class Command(BaseCommand):
     help = (
-        "Time the contract list (first page, filtered, search) and a contract page on a "
+        "Time the contract list (first page, filtered, search), a contract page, the invoice "
+        "list (first page, filtered, a customer's), a customer page and the forecast on a "
         "synthetic book, built first if the database does not hold it. Use a database of its "
         "own: building the book empties the billing tables."
     )
@@ -47,6 +50,7 @@ class Command(BaseCommand):
         client = Client(SERVER_NAME="localhost")
         client.force_login(bench_billing_manager(BENCH_USERNAME))
         medians = {}
+        self._measure_forecast_cold(client)
         for name, url in self._pages(as_of).items():
             medians[name], queries = self._measure(client, url, repeat)
             self.stdout.write(
@@ -89,6 +93,15 @@ class Command(BaseCommand):
         }
         middle = BillingContract.objects.order_by("number").values_list("pk", flat=True)
         middle = middle[BillingContract.objects.count() // 2]
+        customer = BillingContract.objects.get(pk=middle).customer_id
+        invoices = reverse("invoicing:invoice_list")
+        invoices_filtered = {
+            "status": "issued",
+            "currency": "EUR",
+            "payment": "unpaid",
+            "issued_from": (as_of - timedelta(days=30)).isoformat(),
+            "issued_to": as_of.isoformat(),
+        }
         return {
             "list": contracts,
             "filtered": f"{contracts}?{urlencode(filtered)}",
@@ -97,7 +110,28 @@ class Command(BaseCommand):
             # A fragment 100 customers share: a full first page, counted.
             "broad search": f"{contracts}?{urlencode({'q': 'customer 00123'})}",
             "detail": reverse("contracts:detail", args=[middle]),
+            "invoices": invoices,
+            "invoices filtered": f"{invoices}?{urlencode(invoices_filtered)}",
+            "customer's invoices": f"{invoices}?{urlencode({'customer_id': customer})}",
+            "customer": reverse("customers:detail", args=[customer]),
+            # Every chunk of contracts read back from the day's cache (the first request,
+            # the warm-up, drafted them: see the cold figure above).
+            "forecast": reverse("invoicing:forecast"),
         }
+
+    def _measure_forecast_cold(self, client: Client) -> None:
+        """The forecast with nothing cached: every cycle of the book drafted, as after the
+        day changes or in a fresh process."""
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            if client.get(reverse("invoicing:forecast")).status_code != 200:
+                raise CommandError("The forecast did not answer 200.")
+            elapsed = time.perf_counter() - started
+        self.stdout.write(
+            f"forecast, nothing cached: {elapsed:.1f} s, {len(queries)} SQL queries "
+            f"({Customer.objects.count():,} customers)"
+        )
 
     def _measure(self, client: Client, url: str, repeat: int) -> tuple[float, int]:
         """Median milliseconds over `repeat` requests (after one to warm up), and the

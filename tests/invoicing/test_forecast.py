@@ -1,0 +1,215 @@
+"""The forecast is what the nightly runs then generate, month by month and currency by
+currency (issue 14, item 6)."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contracts.models import BillingContract
+from invoicing.models import Invoice
+from invoicing.selectors import forecast as forecast_module
+from invoicing.selectors.forecast import forecast_build, forecast_months
+from schedules.models import BillingSchedule
+from schedules.services import contract_line_change_quantity
+from tests.factories import ContractLineFactory
+from tests.invoicing.helpers import contract_with_line, run_nightly
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+TODAY = D(2027, 1, 10)
+# The nightly ran last a month ago: the cycles dated since are due now.
+LAST_RUN = D(2026, 12, 10)
+
+
+@pytest.fixture(autouse=True)
+def no_cached_forecast():
+    """A test case writes in one transaction, which the chunk versions cannot tell apart
+    (their own test below commits): start each test from an empty cache."""
+    cache.clear()
+
+
+def book():
+    """Contracts covering the edge cases, invoiced by the nightly up to LAST_RUN."""
+    contracts = {
+        "monthly advance": contract_with_line(start_date=D(2026, 1, 1)),
+        "quarterly arrears USD": contract_with_line(
+            start_date=D(2026, 2, 15),
+            billing_frequency="quarterly",
+            billing_timing="arrears",
+            currency="USD",
+            unit_price="99.99",
+        ),
+        # In arrears, +5 days: a cycle ending on 31 March is invoiced on 5 April.
+        "offset crosses month": contract_with_line(
+            start_date=D(2026, 1, 1),
+            billing_timing="arrears",
+            invoice_offset_days=5,
+            unit_price="7.77",
+            tax_rate="7",
+        ),
+        # In advance, -3 days: the April cycle is invoiced on 29 March.
+        "negative offset": contract_with_line(
+            start_date=D(2026, 1, 1), invoice_offset_days=-3, unit_price="3.33"
+        ),
+        "annual": contract_with_line(
+            start_date=D(2026, 6, 1), billing_frequency="annual", unit_price="1200"
+        ),
+        # JPY rounds to the yen; the contract ends mid-cycle, so its last cycle is prorated.
+        "jpy ending": contract_with_line(
+            start_date=D(2026, 1, 31),
+            currency="JPY",
+            unit_price="333",
+            quantity="1",
+            tax_rate="10",
+            end_date=D(2027, 6, 17),
+        ),
+        "line ending": contract_with_line(start_date=D(2026, 1, 1), unit_price="40"),
+        "quantity change": contract_with_line(start_date=D(2026, 1, 1), unit_price="19.90"),
+        "draft": contract_with_line(status="draft"),
+    }
+    # A second line ends mid-window (prorated, then gone); the first ends too, later, so
+    # the cycles after it have nothing to bill.
+    line_ending = contracts["line ending"]
+    ContractLineFactory(contract=line_ending, unit_price=Decimal("15.55"), end_date=D(2027, 4, 12))
+    line_ending.lines.filter(unit_price=Decimal("40")).update(end_date=D(2027, 8, 20))
+    run_nightly(LAST_RUN)
+    # Recorded now, effective in the window: the cycle it falls in is split.
+    contract_line_change_quantity(
+        line=contracts["quantity change"].lines.get(),
+        quantity=Decimal("4"),
+        effective_date=D(2027, 3, 14),
+    )
+    return contracts
+
+
+def generated_per_bucket(today):
+    """What the invoices generated from `today` on add up to, keyed as the forecast is:
+    (first day of the month, or None for those dated before today, currency)."""
+    sums = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for invoice in Invoice.objects.filter(created_at__isnull=False, invoice_date__gt=LAST_RUN):
+        month = None if invoice.invoice_date < today else invoice.invoice_date.replace(day=1)
+        cell = sums[(month, invoice.currency)]
+        cell[0] += 1
+        cell[1] += invoice.subtotal
+        cell[2] += invoice.tax_total
+        cell[3] += invoice.total
+    return {key: tuple(value) for key, value in sums.items()}
+
+
+def forecast_per_bucket(forecast):
+    return {
+        (cell.month, cell.currency): (cell.invoices, cell.subtotal, cell.tax_total, cell.total)
+        for cell in forecast.cells
+    }
+
+
+def test_the_forecast_is_what_the_nightly_runs_then_generate_month_by_month():
+    book()
+    forecast = forecast_build(TODAY)
+    assert not forecast.undrafted
+    assert forecast.contracts == 8  # the draft contract is left out
+
+    # Each month's last night catches up the month, dating each invoice on its Invoice Date.
+    for month in forecast_months(TODAY):
+        run_nightly(month + relativedelta(months=1) - datetime.timedelta(days=1))
+
+    assert forecast_per_bucket(forecast) == generated_per_bucket(TODAY)
+    assert {cell.currency for cell in forecast.cells} == {"EUR", "USD", "JPY"}
+    assert forecast.due_now  # a month without a run left cycles due
+    totals = {total.currency: total for total in forecast.totals}
+    assert totals["EUR"].invoices == sum(
+        cell.invoices for cell in forecast.cells if cell.currency == "EUR"
+    )
+
+
+def test_jpy_is_rounded_to_the_yen_and_the_cut_last_cycle_prorated():
+    book()
+    forecast = forecast_build(TODAY)
+    jpy = {cell.month: cell for cell in forecast.cells if cell.currency == "JPY"}
+    # Cycle 31 May – 29 June (invoiced 1 June) is cut at 17 June: 18 of 30 days of 333 yen
+    # is 199.8 → 200, and 10 % of it 20.
+    june = jpy[D(2027, 6, 1)]
+    assert (june.invoices, june.subtotal, june.tax_total) == (1, Decimal(200), Decimal(20))
+    assert all(cell.subtotal == cell.subtotal.to_integral_value() for cell in jpy.values())
+    assert D(2027, 7, 1) not in jpy  # the contract has ended
+
+
+def test_a_cycle_with_nothing_to_bill_and_a_contract_not_active_count_for_nothing():
+    contracts = book()
+    before = forecast_build(TODAY)
+    cache.clear()
+    contracts["monthly advance"].lines.update(end_date=D(2026, 12, 31))
+    BillingContract.objects.filter(pk=contracts["annual"].pk).update(status="cancelled")
+    after = forecast_build(TODAY)
+
+    def eur_invoices(forecast):
+        return sum(cell.invoices for cell in forecast.cells if cell.currency == "EUR")
+
+    # The monthly contract's January (due now) to December 2027, and the annual June.
+    assert eur_invoices(before) - eur_invoices(after) == 12 + 1
+    assert after.contracts == before.contracts - 1
+
+
+def test_a_contract_that_cannot_be_drafted_is_listed_and_left_out():
+    contracts = book()
+    contracts["monthly advance"].lines.update(unit_price=None)
+    cache.clear()
+    forecast = forecast_build(TODAY)
+    number = contracts["monthly advance"].number
+    assert number in forecast.undrafted
+    assert "price" in forecast.undrafted[number]
+    assert forecast.cells  # the others are forecast
+
+
+def test_cycles_beyond_the_kept_schedules_are_forecast_without_being_stored():
+    contract = contract_with_line(start_date=D(2026, 1, 1))
+    run_nightly(LAST_RUN)
+    stored = BillingSchedule.objects.filter(contract=contract).count()
+    forecast = forecast_build(TODAY)
+    # January 2027 was due on 2 January: due now, then one invoice each month to December.
+    assert [cell.invoices for cell in forecast.due_now] == [1]
+    assert [cell.month for cell in forecast.ahead] == forecast_months(TODAY)[1:]
+    assert all(cell.total == Decimal("150.00") for cell in forecast.cells)
+    assert BillingSchedule.objects.filter(contract=contract).count() == stored
+
+
+def test_a_fixed_number_of_queries_per_chunk_of_contracts(monkeypatch):
+    monkeypatch.setattr(forecast_module, "CONTRACTS_PER_CHUNK", 2)
+    for _ in range(5):
+        contract_with_line(start_date=D(2026, 1, 1))
+    run_nightly(LAST_RUN)
+    with CaptureQueriesContext(connection) as queries:
+        forecast_build(TODAY)
+    # The contracts and the chunks' versions, then per chunk (3 of them): Pending
+    # schedules, where they stop, and billing_data_load's contracts, lines and changes.
+    assert len(queries) == 2 + 3 * 5
+    with CaptureQueriesContext(connection) as queries:
+        forecast_build(TODAY)
+    assert len(queries) == 2  # the day's chunks, unchanged, come from the cache
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
+    """Each write below commits on its own, as a page or the nightly run would."""
+    monkeypatch.setattr(forecast_module, "CONTRACTS_PER_CHUNK", 1)
+    first = contract_with_line(start_date=D(2026, 1, 1))
+    contract_with_line(start_date=D(2026, 1, 1))
+    run_nightly(LAST_RUN)
+    before = forecast_build(TODAY)
+
+    first.lines.update(unit_price=Decimal("25.00"))
+    with CaptureQueriesContext(connection) as queries:
+        after = forecast_build(TODAY)
+
+    assert len(queries) == 2 + 5  # one chunk drafted again
+    (before_total,), (after_total,) = before.totals, after.totals
+    # 12 invoices of the first contract (January due now, February to December) at
+    # 10 × 12.50 more, plus 20 % tax.
+    assert after_total.total - before_total.total == 12 * Decimal("150.00")
