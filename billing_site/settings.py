@@ -1,6 +1,7 @@
 """The one settings module. Every value comes from the environment with a safe default."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -20,6 +21,21 @@ if USES_LOCAL_SERVICES:
 
     DATABASE_URL = DATABASE_URL or local_services.use(local_services.POSTGRES).url()
     CELERY_BROKER_URL = CELERY_BROKER_URL or local_services.use(local_services.REDIS).url()
+
+# The cache every web and worker process shares (the forecast's drafted chunks, kept for the
+# day): Redis, by default the broker's server in a database of its own (1, or 2 when the
+# broker uses 1).
+_broker = urlsplit(CELERY_BROKER_URL)
+_cache_db = "2" if _broker.path.strip("/") == "1" else "1"
+CACHE_URL = env.str("CACHE_URL", default="") or _broker._replace(path=f"/{_cache_db}").geturl()
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "billing",
+        "TIMEOUT": 24 * 3600,
+    }
+}
 
 DEBUG = env.bool("DEBUG", default=False)
 BUILT_IN_SECRET_KEY = "insecure-development-key-change-me"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from invoicing.models import Door, GenerationRun
 from invoicing.post_invoicing.scheduling import PUBLISH_RETRY_POLICY
+from invoicing.selectors.forecast import forecast_build
 from invoicing.services import (
     generation_run_open,
     run_chunk_process,
@@ -64,7 +65,16 @@ def generate_run_chunk(self, run_id: int, first_job_id: int, last_job_id: int) -
         if self.request.retries < self.max_retries:
             raise self.retry(countdown=LOCK_RETRY_SECONDS * 2**self.request.retries)
         run_jobs_give_up(run_id=run_id, first_job_id=first_job_id, last_job_id=last_job_id)
-    run_finish_if_done(GenerationRun.objects.get(pk=run_id))
+    run = GenerationRun.objects.get(pk=run_id)
+    if run_finish_if_done(run) and run.trigger == Door.NIGHTLY:
+        warm_forecast.delay()  # the night's invoices changed what is left to forecast
+
+
+@shared_task(acks_late=True)
+def warm_forecast() -> int:
+    """Draft the forecast into the shared cache after the nightly run, so the first person
+    to open it today does not wait for a whole book to be drafted."""
+    return len(forecast_build(timezone.localdate()).cells)
 
 
 # Celery autodiscovers <app>.tasks only: this registers the post-invoicing tasks.

@@ -43,6 +43,17 @@ def _tests_use_their_own_redis_database():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tests_cache_in_their_own_process():
+    """The tests' cache lives and dies with the test run: a test database is new each run,
+    so what a shared Redis cache kept from another run (or from `make run`) could match it."""
+    from django.test import override_settings
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=local):
+        yield
+
+
 @pytest.fixture
 def redis_url() -> str:
     from billing_site.celery import app

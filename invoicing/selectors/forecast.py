@@ -24,6 +24,7 @@ chunk's rows that changes with any write to its contracts, lines, change log or 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
+from redis.exceptions import RedisError
 
 from billing_site.errors import BillingError
 from contracts.models import BillingContract, ContractChange, ContractLine
@@ -41,6 +43,8 @@ from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cyc
 from invoicing.selectors.billing_data import BillingData, ContractRow, billing_data_load
 from schedules import cycles
 from schedules.models import BillingSchedule
+
+logger = logging.getLogger(__name__)
 
 FORECAST_MONTHS = 12
 # Contracts per chunk, by id range (a new contract changes one chunk only): a chunk's rows
@@ -124,10 +128,10 @@ def forecast_build(today: date) -> Forecast:
         # Read first, then drafted: a write landing in between is drafted under the older
         # version, whose key the next request no longer asks for.
         key = f"forecast:{today}:{CONTRACTS_PER_CHUNK}:{chunk}:{versions.get(chunk)}"
-        part = cache.get(key)
+        part = _cached(key)
         if part is None:
             part = _chunk_forecast(ids, today=today, window_end=window_end)
-            cache.set(key, part, CHUNK_CACHED_SECONDS)
+            _cache(key, part)
         chunk_sums, chunk_undrafted = part
         for bucket, (invoices, subtotal, tax_total) in chunk_sums.items():
             cell = sums[bucket]
@@ -313,3 +317,20 @@ def _draft(
         scheduled_invoice_date=invoice_day,
         as_of=max(invoice_day, today),
     )
+
+
+def _cached(key: str):
+    """The chunk's part from the shared cache; None when it is not there or the cache's
+    server cannot be reached (the forecast is then drafted, only slower)."""
+    try:
+        return cache.get(key)
+    except (OSError, RedisError):
+        logger.warning("forecast: the cache is unreachable, drafting without it", exc_info=True)
+        return None
+
+
+def _cache(key: str, part) -> None:
+    try:
+        cache.set(key, part, CHUNK_CACHED_SECONDS)
+    except (OSError, RedisError):
+        logger.warning("forecast: the cache is unreachable, not kept", exc_info=True)

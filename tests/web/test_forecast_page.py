@@ -117,3 +117,22 @@ def test_any_query_string_is_ignored_never_answers_500(book, manager):
     data = form_data(month=dates, currency=st.sampled_from(["EUR", "JPY"]) | texts, page=numbers)
     hammer(client, "forecast", "get", PAGE, data)
     hammer(client, "forecast CSV", "get", CSV, data)
+
+
+def test_an_unreachable_cache_only_makes_the_forecast_slower(book, viewer_client, today):
+    from django.test import override_settings
+
+    from tests.conftest import free_port
+
+    closed = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+        }
+    }
+    expected = forecast_build(today).totals
+    with override_settings(CACHES=closed):
+        response = viewer_client.get(PAGE)
+
+    assert response.status_code == 200
+    assert response.context["forecast"].totals == expected
