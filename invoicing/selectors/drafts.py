@@ -19,6 +19,7 @@ from invoicing.drafting import (
     expected_cycle,
 )
 from invoicing.errors import GenerationError
+from invoicing.models import AuditEvent
 from invoicing.selectors.billing_data import billing_data_load
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
@@ -122,4 +123,20 @@ def change_log_draft(
         as_of=as_of,
         replaces_id=replaces_id,
         closed_months=PostingPeriod.objects.closed_months(since=as_of),
+    )
+
+
+# The audit line a batch writes on an invoice a closed posting period moved (batches.py).
+POSTING_NOTE_MARK = " is closed"
+
+
+def posting_notes_of(invoice_ids: Collection[int]) -> dict[int, str]:
+    """Why each of these invoices carries its date, when a closed posting period moved it
+    (one query)."""
+    return dict(
+        AuditEvent.objects.filter(
+            invoice_id__in=list(invoice_ids),
+            action=AuditEvent.Action.INVOICE_GENERATED,
+            detail__endswith=POSTING_NOTE_MARK,
+        ).values_list("invoice_id", "detail")
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from schedules.models import PostingPeriod, PostingPeriodEvent
 from schedules.services.periods import posting_period_close
+from tests.invoicing.helpers import run_nightly
 from tests.web.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,18 @@ def test_the_offset_editor_notes_each_cycle_that_would_fall_in_a_closed_month(
     ]
     page = response.content.decode()
     assert "Closed posting period:" in page and "Invoice dated 1 Apr 2026" in page
+
+
+def test_the_runs_rows_and_the_job_say_an_invoice_was_dated_on_the_first_open_day(
+    manager_client, manager, contract, today
+):
+    posting_period_close(month=D(2026, 2, 1), user=manager)
+    run = run_nightly(today)
+    job = run.jobs.get(contract=contract)
+
+    run_page = manager_client.get(reverse("invoicing:run_detail", args=[run.pk]))
+    job_page = manager_client.get(reverse("invoicing:job_detail", args=[job.pk]))
+
+    note = "Dated 1 Mar 2026: February 2026 is closed"
+    assert run_page.content.decode().count(note) == 1
+    assert note in job_page.content.decode()
