@@ -20,6 +20,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("customers/", include("contracts.customer_urls")),
     path("schedules/", include("schedules.urls")),
+    path("posting-periods/", include("schedules.period_urls")),
     path("", include("invoicing.post_invoicing.urls")),
     path("", include("invoicing.urls")),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -22,6 +22,7 @@ from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.line_amounts import line_amount, line_tax
 from schedules import cycles
+from schedules.posting_periods import first_open_day, posting_note
 
 if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
     from invoicing.selectors.billing_data import BillingData
@@ -131,6 +132,16 @@ class InvoiceDraft(NamedTuple):
     # a regular one spans its cycle.
     period: tuple[date, date] | None = None
     replaces_id: int | None = None
+    # The date the invoice would have had, when it fell in a closed posting period and is
+    # dated on the first open day instead.
+    dated_from: date | None = None
+
+    @property
+    def posting_note(self) -> str:
+        """Why the invoice is dated so ("dated 1 Apr 2026: March 2026 is closed"), or ""."""
+        if self.dated_from is None:
+            return ""
+        return posting_note(self.dated_from, self.invoice_date)
 
     @property
     def period_start(self) -> date:
@@ -269,8 +280,10 @@ def draft_regular_invoice(
     schedule_id: int | None,
     scheduled_invoice_date: date,
     as_of: date,
+    closed_months: Collection[date] = frozenset(),
 ) -> InvoiceDraft:
-    """The regular invoice of one cycle, as known now (rule 3 of the design)."""
+    """The regular invoice of one cycle, as known now (rule 3 of the design); dated on the
+    first open day when its date falls in one of `closed_months` (first days)."""
     if not lines:
         raise GenerationError(errors.NO_LINES.format(number=contract.number))
     drafted: list[DraftLine] = []
@@ -289,6 +302,7 @@ def draft_regular_invoice(
     return _dated_draft(
         contract,
         generation_date(scheduled_invoice_date, as_of),
+        closed_months,
         lines=drafted,
         covered_change_ids=covered,
         schedule_id=schedule_id,
@@ -299,6 +313,7 @@ def draft_regular_invoice(
 def _dated_draft(
     contract: ContractTerms,
     invoice_date: date,
+    closed_months: Collection[date],
     *,
     lines: Iterable[DraftLine],
     covered_change_ids: Iterable[int],
@@ -308,7 +323,10 @@ def _dated_draft(
     period: tuple[date, date] | None = None,
     replaces_id: int | None = None,
 ) -> InvoiceDraft:
-    """A draft dated `invoice_date`, due after the contract's payment terms."""
+    """A draft dated `invoice_date`, or the first open day after it when its posting period
+    is closed; due after the contract's payment terms from the date it carries."""
+    dated = first_open_day(invoice_date, closed_months)
+    invoice_date, dated_from = dated, (invoice_date if dated != invoice_date else None)
     return InvoiceDraft(
         contract_id=contract.id,
         schedule_id=schedule_id,
@@ -321,6 +339,7 @@ def _dated_draft(
         kind=kind,
         period=period,
         replaces_id=replaces_id,
+        dated_from=dated_from,
     )
 
 
@@ -351,9 +370,11 @@ def draft_change_log_invoice(
     changes: Sequence[BilledChange],
     as_of: date,
     replaces_id: int | None = None,
+    closed_months: Collection[date] = frozenset(),
 ) -> InvoiceDraft:
     """The change-log invoice billing these changes, a line each; `data` holds the
-    contract's terms and lines (billing_data_load), so a batch loads them once."""
+    contract's terms and lines (billing_data_load), so a batch loads them once. Dated on
+    the first open day when `as_of` falls in one of `closed_months`."""
     contract = data.contracts[contract_id]
     lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
     drafted: list[DraftLine] = []
@@ -371,6 +392,7 @@ def draft_change_log_invoice(
     return _dated_draft(
         contract,
         as_of,
+        closed_months,
         lines=drafted,
         covered_change_ids=[change.id for change in changes],
         schedule_id=None,

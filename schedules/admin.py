@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin, ReadOnlyTabularInline, admin_link
+from billing_site.errors import BillingError
 from invoicing.admin import InvoiceInline
-from schedules.models import BillingSchedule
+from schedules import errors
+from schedules.models import BillingSchedule, PostingPeriod
+from schedules.posting_periods import month_label, month_of
+from schedules.services.periods import (
+    CLOSE_PERMISSION,
+    REOPEN_PERMISSION,
+    posting_period_close,
+    posting_period_reopen,
+)
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -79,3 +92,79 @@ class BillingScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="contract")
     def contract_link(self, schedule):
         return admin_link(schedule.contract)
+
+
+class PostingPeriodCloseForm(forms.ModelForm):
+    """Adding a posting period closes it: the month is checked as the service checks it,
+    and written by the service (see save_model)."""
+
+    class Meta:
+        model = PostingPeriod
+        fields = ("month",)
+
+    def clean_month(self) -> date:
+        month = month_of(self.cleaned_data["month"])
+        if month > timezone.localdate():
+            raise forms.ValidationError(errors.PERIOD_NOT_STARTED.format(month=month_label(month)))
+        if PostingPeriod.objects.closed().filter(month=month).exists():
+            raise forms.ValidationError(f"{month_label(month)} is already closed.")
+        return month
+
+    def validate_unique(self) -> None:
+        # A reopened month keeps its row: closing it again is allowed.
+        pass
+
+
+@admin.register(PostingPeriod)
+class PostingPeriodAdmin(admin.ModelAdmin):
+    """Posting periods change only through the services: *Add* closes a month, the actions
+    close or reopen the selected ones, each with its permission and trail."""
+
+    form = PostingPeriodCloseForm
+    list_display = ("month_label", "state", "closed_by", "closed_at")
+    list_select_related = ("closed_by",)
+    actions = ("close_action", "reopen_action")
+    readonly_fields = ("closed_at", "closed_by")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(CLOSE_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_close_permission(self, request):
+        return request.user.has_perm(CLOSE_PERMISSION)
+
+    def has_reopen_permission(self, request):
+        return request.user.has_perm(REOPEN_PERMISSION)
+
+    @admin.display(description="month", ordering="month")
+    def month_label(self, period):
+        return month_label(period.month)
+
+    @admin.display(description="state")
+    def state(self, period):
+        return "Closed" if period.is_closed else "Open"
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = posting_period_close(month=obj.month, user=request.user, door="admin").pk
+
+    @admin.action(description="Close the selected months", permissions=["close"])
+    def close_action(self, request, queryset):
+        self._each(request, queryset, posting_period_close)
+
+    @admin.action(description="Reopen the selected months", permissions=["reopen"])
+    def reopen_action(self, request, queryset):
+        self._each(request, queryset, posting_period_reopen)
+
+    def _each(self, request, queryset, service):
+        for month in queryset.values_list("month", flat=True):
+            try:
+                service(month=month, user=request.user, door="admin")
+            except BillingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"{month_label(month)}: done.", messages.SUCCESS)

@@ -1,5 +1,8 @@
 """Billing schedules: one per (contract, cycle), saying when that cycle's invoice is due."""
 
+from datetime import date
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -90,3 +93,71 @@ class BillingSchedule(models.Model):
     @property
     def state_label(self) -> str:
         return f"{'Active' if self.is_active else 'Inactive'} / {self.get_status_display()}"
+
+
+class PostingPeriodQuerySet(models.QuerySet):
+    def closed(self):
+        """Months finance has closed: no document is dated inside them."""
+        return self.filter(closed_at__isnull=False)
+
+    def closed_months(self, since: date | None = None) -> frozenset[date]:
+        """The first days of the closed months (from `since`'s month on), in one query."""
+        closed = self.closed()
+        if since is not None:
+            closed = closed.filter(month__gte=since.replace(day=1))
+        return frozenset(closed.values_list("month", flat=True))
+
+
+class PostingPeriod(models.Model):
+    """A calendar month, named by its first day. Closed while `closed_at` is set; every
+    close and reopen is kept in its events."""
+
+    month = models.DateField(unique=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = PostingPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month"]
+        permissions = [
+            ("close_postingperiod", "Can close a posting period"),
+            ("reopen_postingperiod", "Can reopen a closed posting period"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="posting_period_is_a_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class PostingPeriodEvent(models.Model):
+    """One close or reopen of a posting period: who, when, through which door. Append-only."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", "Closed"
+        REOPENED = "reopened", "Reopened"
+
+    period = models.ForeignKey(PostingPeriod, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    door = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Pending schedules whose Invoice Date fell in the month when it was closed: their
+    # invoices are dated on the first open day.
+    pending_schedules = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_action_display().lower()}"

@@ -12,7 +12,8 @@ from django.db.models.functions import TruncMonth
 
 from contracts.models import BillingContract
 from schedules import cycles
-from schedules.models import BillingSchedule
+from schedules.models import BillingSchedule, PostingPeriod
+from schedules.posting_periods import first_open_day, posting_note
 
 SCHEDULES_PER_PAGE = 50
 
@@ -104,6 +105,14 @@ class OffsetChangeRow:
     invoice_date_after: date
     crosses_month: bool  # the new Invoice Date falls in another month than its anchor
     due_at_once: bool  # the new Invoice Date has come: the next nightly run generates it
+    # The date its invoice would carry: the new Invoice Date, or the first open day after
+    # it when that falls in a closed posting period.
+    dated_after: date
+
+    @property
+    def posting_note(self) -> str:
+        """Why its invoice would carry another date than the new Invoice Date, or ""."""
+        return posting_note(self.invoice_date_after, self.dated_after)
 
 
 @dataclass(frozen=True)
@@ -122,14 +131,24 @@ class OffsetChangePreview:
     def crossing_month(self) -> int:
         return sum(row.crosses_month for row in self.rows)
 
+    @property
+    def in_closed_period(self) -> int:
+        return sum(bool(row.posting_note) for row in self.rows)
+
 
 def offset_change_preview(
     *, contract: BillingContract, offset_days: int, today: date
 ) -> OffsetChangePreview:
     """What setting the contract's Invoice Generation Offset to `offset_days` would do to
-    its Pending schedules, before anything is saved (two queries)."""
+    its Pending schedules, before anything is saved (three queries)."""
     rows = []
-    for schedule in contract.schedules.active().order_by("cycle_index"):
+    schedules = list(contract.schedules.active().order_by("cycle_index"))
+    earliest = min(
+        (cycles.offset_invoice_date(s.next_invoice_date, offset_days) for s in schedules),
+        default=today,
+    )
+    closed_months = PostingPeriod.objects.closed_months(since=earliest)
+    for schedule in schedules:
         after = cycles.offset_invoice_date(schedule.next_invoice_date, offset_days)
         rows.append(
             OffsetChangeRow(
@@ -137,6 +156,7 @@ def offset_change_preview(
                 invoice_date_after=after,
                 crosses_month=cycles.crosses_month(schedule.next_invoice_date, after),
                 due_at_once=after <= today,
+                dated_after=first_open_day(after, closed_months),
             )
         )
     others = (

@@ -30,6 +30,8 @@ PURE_MODULES = {
     "contracts.errors",
     "contracts.vat",
     "schedules.cycles",
+    "schedules.posting_periods",
+    "schedules.errors",
     "invoicing.errors",
     "invoicing.line_amounts",
     "invoicing.drafting",

@@ -19,13 +19,15 @@ from invoicing.drafting import (
     expected_cycle,
 )
 from invoicing.errors import GenerationError
+from invoicing.models import AuditEvent
 from invoicing.selectors.billing_data import billing_data_load
 from schedules import cycles
-from schedules.models import BillingSchedule
+from schedules.models import BillingSchedule, PostingPeriod
 
 
 def invoice_preview(*, schedule: BillingSchedule, as_of: date | None = None) -> InvoiceDraft:
-    """The invoice generating this schedule would write now. Writes nothing."""
+    """The invoice generating this schedule would write now, dated on the first open day
+    when its date falls in a closed posting period. Writes nothing."""
     as_of = as_of or timezone.localdate()
     contract = schedule.contract
     data = billing_data_load([contract.pk], schedule.period_start)
@@ -40,6 +42,7 @@ def invoice_preview(*, schedule: BillingSchedule, as_of: date | None = None) -> 
         schedule_id=schedule.pk,
         scheduled_invoice_date=schedule.invoice_date,
         as_of=as_of,
+        closed_months=PostingPeriod.objects.closed_months(since=min(schedule.invoice_date, as_of)),
     )
 
 
@@ -114,5 +117,26 @@ def change_log_draft(
 ) -> InvoiceDraft:
     data = billing_data_load([contract_id], changes_after=None)
     return draft_change_log_invoice(
-        data=data, contract_id=contract_id, changes=changes, as_of=as_of, replaces_id=replaces_id
+        data=data,
+        contract_id=contract_id,
+        changes=changes,
+        as_of=as_of,
+        replaces_id=replaces_id,
+        closed_months=PostingPeriod.objects.closed_months(since=as_of),
+    )
+
+
+# The audit line a batch writes on an invoice a closed posting period moved (batches.py).
+POSTING_NOTE_MARK = " is closed"
+
+
+def posting_notes_of(invoice_ids: Collection[int]) -> dict[int, str]:
+    """Why each of these invoices carries its date, when a closed posting period moved it
+    (one query)."""
+    return dict(
+        AuditEvent.objects.filter(
+            invoice_id__in=list(invoice_ids),
+            action=AuditEvent.Action.INVOICE_GENERATED,
+            detail__endswith=POSTING_NOTE_MARK,
+        ).values_list("invoice_id", "detail")
     )

@@ -30,12 +30,12 @@ from invoicing.drafting import (
     expected_cycle,
     nothing_to_bill_refusal,
 )
-from invoicing.models import Invoice
+from invoicing.models import AuditEvent, Invoice
 from invoicing.selectors.billing_data import billing_data_load
 from invoicing.selectors.cycles import cycle_targets
 from invoicing.selectors.invoices import change_log_invoices_within
 from invoicing.services.writing import Provenance, drafts_write
-from schedules.models import BillingSchedule
+from schedules.models import BillingSchedule, PostingPeriod
 from schedules.services import schedules_ensure_cycles
 from schedules.services.keeping import schedules_mark_nothing_to_bill
 
@@ -74,6 +74,9 @@ class BatchOutcome:
     failed: dict[int, str] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
     locked: set[int] = field(default_factory=set)  # held by another worker: try again
+    # Contract id -> why its invoices are dated on the first open day, when a closed
+    # posting period moved them ("dated 1 Apr 2026: March 2026 is closed").
+    notes: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list[ScheduleRow]:
@@ -96,6 +99,10 @@ def drafts_for_schedules(
     data = billing_data_load(
         {s.contract_id for s in schedules}, min(s.period_start for s in schedules)
     )
+    # One query a chunk: an invoice is never dated before the earliest of these dates.
+    closed_months = PostingPeriod.objects.closed_months(
+        since=min(as_of, *(s.invoice_date for s in schedules))
+    )
     drafts: list[InvoiceDraft] = []
     failed: dict[int, str] = {}
     for schedule in schedules:
@@ -117,6 +124,7 @@ def drafts_for_schedules(
                     schedule_id=schedule.id,
                     scheduled_invoice_date=schedule.invoice_date,
                     as_of=as_of,
+                    closed_months=closed_months,
                 )
             )
         except BillingError as error:
@@ -281,6 +289,34 @@ def drafts_write_isolated(
         drafts = [d for d in drafts if d.contract_id not in outcome.failed]
     for draft, invoice_id in zip(drafts, ids, strict=True):
         outcome.invoices[draft.contract_id].append(invoice_id)
+    _posting_notes_record(drafts, ids, provenance=provenance, outcome=outcome)
+
+
+def _posting_notes_record(
+    drafts: Sequence[InvoiceDraft],
+    ids: Sequence[int],
+    *,
+    provenance: Provenance,
+    outcome: BatchOutcome,
+) -> None:
+    """Say on each invoice a closed posting period moved why it carries its date: a line
+    on its audit trail (and the contract's), and a note on the outcome for the job rows."""
+    moved = [(d, pk) for d, pk in zip(drafts, ids, strict=True) if d.dated_from is not None]
+    if not moved:  # the usual night: not a statement more
+        return
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor_id=provenance.user_id,
+            door=provenance.door,
+            action=AuditEvent.Action.INVOICE_GENERATED,
+            contract_id=draft.contract_id,
+            invoice_id=invoice_id,
+            detail=draft.posting_note[:1].upper() + draft.posting_note[1:],
+        )
+        for draft, invoice_id in moved
+    )
+    for draft, _ in moved:
+        outcome.notes[draft.contract_id].append(draft.posting_note)
 
 
 def _write_one_contract_at_a_time(

@@ -93,9 +93,15 @@ def invoice_generate(
         action=AuditEvent.Action.INVOICE_REPLACED if live else AuditEvent.Action.INVOICE_GENERATED,
         contract=contract,
         invoice=invoice,
-        detail=f"{invoice.number} replaces {live.number}" if live else invoice.number,
+        detail=_detail(invoice, live, draft.posting_note),
     )
     return invoice
+
+
+def _detail(invoice: Invoice, live: Invoice | None, posting_note: str) -> str:
+    """The audit line: the invoice, what it replaces, and why it carries its date."""
+    detail = f"{invoice.number} replaces {live.number}" if live else invoice.number
+    return f"{detail}, {posting_note}" if posting_note else detail
 
 
 def _cycle_label(schedule: BillingSchedule) -> str:

@@ -1,4 +1,4 @@
-"""The two billing groups as migrations 0003 and 0006 leave them: what each may view, edit
+"""The two billing groups as migrations 0003, 0006 and 0008 leave them: what each may view, edit
 and do."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ READ = {
     "invoicing.view_generationrun",
     "invoicing.view_generationjob",
     "invoicing.view_auditevent",
+    "schedules.view_postingperiod",
 }
 
 
@@ -57,6 +58,7 @@ def test_billing_managers_may_edit_contracts_generate_and_intervene_after_genera
         "invoicing.replace_invoice",
         "invoicing.retry_postinvoicingtask",
         "invoicing.record_transfer",
+        "schedules.close_postingperiod",
     }
 
 
@@ -67,3 +69,12 @@ def test_the_groups_are_reset_to_exactly_their_permissions_when_created_again():
     billing_groups_ensure()
 
     assert _permissions(BILLING_VIEWERS) == READ
+
+
+def test_no_group_may_reopen_a_posting_period():
+    billing_groups_ensure()
+
+    assert not any(
+        "schedules.reopen_postingperiod" in _permissions(name)
+        for name in (BILLING_MANAGERS, BILLING_VIEWERS)
+    )

@@ -1,0 +1,31 @@
+"""Template tags of posting periods: why an invoice carries its date, for the run's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import template
+
+from invoicing.selectors.drafts import posting_notes_of
+
+register = template.Library()
+
+
+@register.simple_tag
+def posting_notes(invoices: Iterable[Any]) -> dict[int, str]:
+    """Invoice id -> the note of a closed posting period that moved it (one query)."""
+    return posting_notes_of([invoice.pk for invoice in invoices])
+
+
+@register.simple_tag
+def job_posting_notes(jobs: Iterable[Any]) -> dict[int, str]:
+    """The same for every invoice of a page of jobs (one query for the page)."""
+    return posting_notes_of(
+        [invoice.pk for job in jobs for invoice in getattr(job, "invoices_shown", [])]
+    )
+
+
+@register.filter
+def note_for(notes: Mapping[int, str], invoice: Any) -> str:
+    return notes.get(invoice.pk, "")
