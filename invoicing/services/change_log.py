@@ -28,6 +28,7 @@ from invoicing.selectors.drafts import change_log_changes_claim, change_log_draf
 from invoicing.services.audit import audit_record
 from invoicing.services.batches import BatchOutcome, drafts_write_isolated
 from invoicing.services.writing import Provenance, drafts_write
+from schedules.models import PostingPeriod
 
 
 @transaction.atomic
@@ -110,6 +111,7 @@ def batch_generate_change_log(
         contract_ids, period_start=period_start, period_end=period_end
     )
     data = billing_data_load(list(claimed), changes_after=None)
+    closed_months = PostingPeriod.objects.closed_months(since=as_of)
     drafts = []
     for contract_id in contract_ids:
         changes = claimed.get(contract_id)
@@ -119,7 +121,11 @@ def batch_generate_change_log(
         try:
             drafts.append(
                 draft_change_log_invoice(
-                    data=data, contract_id=contract_id, changes=changes, as_of=as_of
+                    data=data,
+                    contract_id=contract_id,
+                    changes=changes,
+                    as_of=as_of,
+                    closed_months=closed_months,
                 )
             )
         except BillingError as error:

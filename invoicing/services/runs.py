@@ -179,6 +179,8 @@ def _merged(regular: BatchOutcome, change_log: BatchOutcome) -> BatchOutcome:
     for source in (regular, change_log):
         for contract_id, invoice_ids in source.invoices.items():
             merged.invoices[contract_id].extend(invoice_ids)
+        for contract_id, notes in source.notes.items():
+            merged.notes[contract_id].extend(notes)
         merged.failed.update(source.failed)
     merged.skipped = {
         contract_id: reason
@@ -208,7 +210,9 @@ def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
             status, message, count = S.FAILED, outcome.failed[contract_id], 0
         elif contract_id in outcome.invoices:
             count = len(outcome.invoices[contract_id])
-            status, message = S.SUCCEEDED, f"{count} invoice{'s' if count > 1 else ''} generated."
+            notes = [f"{note[:1].upper()}{note[1:]}." for note in outcome.notes[contract_id]]
+            message = " ".join([f"{count} invoice{'s' if count > 1 else ''} generated.", *notes])
+            status = S.SUCCEEDED
         elif contract_id in outcome.locked:
             rows.append((job_id, S.QUEUED, errors.LOCKED_RETRYING, 0, None))
             continue

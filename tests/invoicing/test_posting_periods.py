@@ -109,3 +109,40 @@ def test_a_reopened_month_dates_invoices_inside_it_again():
     run_nightly(D(2026, 1, 5))
 
     assert [i.invoice_date for i in invoices_of(contract)] == [D(2026, 1, 2)]
+
+
+def test_the_job_row_of_a_run_says_which_invoice_was_dated_on_the_first_open_day():
+    contract = contract_with_line(start_date=D(2026, 1, 1))
+    close(D(2026, 2, 1))
+
+    run = run_nightly(D(2026, 3, 5))
+
+    job = run.jobs.get(contract=contract)
+    assert job.message == "3 invoices generated. Dated 1 Mar 2026: February 2026 is closed."
+
+
+def test_a_bulk_change_log_invoice_is_not_dated_in_a_closed_month():
+    from decimal import Decimal
+
+    from invoicing.services import generation_run_execute
+    from invoicing.services.bulk import bulk_change_log_run_start
+    from schedules.services import contract_line_change_quantity
+
+    contract = contract_with_line(start_date=D(2026, 1, 1))
+    run_nightly(D(2026, 1, 2))
+    contract_line_change_quantity(
+        line=contract.lines.get(), quantity=Decimal("12"), effective_date=D(2026, 1, 20)
+    )
+    close(D(2026, 3, 1))
+
+    run = bulk_change_log_run_start(
+        contract_ids=[contract.pk],
+        period_start=D(2026, 1, 1),
+        period_end=D(2026, 1, 31),
+        as_of=D(2026, 3, 10),
+        enqueue=False,
+    )
+    generation_run_execute(run)
+
+    (credit_or_charge,) = [i for i in invoices_of(contract) if i.kind == "change_log"]
+    assert credit_or_charge.invoice_date == D(2026, 4, 1)
