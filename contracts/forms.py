@@ -8,8 +8,10 @@ from django_countries import countries
 
 from billing_site.forms import BillingDateField, iso_date_input
 from contracts.models import (
+    BILLING_TERMS,
     DOCUMENT_LANGUAGES,
     MAX_LINES_PER_CONTRACT,
+    POST_TASKS,
     BillingContract,
     ContractLine,
     Customer,
@@ -221,21 +223,7 @@ class ContractForm(forms.ModelForm):
 
     class Meta:
         model = BillingContract
-        fields = (
-            "number",
-            "name",
-            "status",
-            "start_date",
-            "end_date",
-            "billing_frequency",
-            "billing_timing",
-            "invoice_offset_days",
-            "currency",
-            "payment_terms_days",
-            "auto_send",
-            "auto_charge",
-            "auto_sync",
-        )
+        fields = ("number", "name", "status", *BILLING_TERMS, *POST_TASKS)
         widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
 
     def __init__(self, *args, **kwargs):
