@@ -1,4 +1,5 @@
-"""Template tags of posting periods: why an invoice carries its date, for the run's rows."""
+"""Template tags of posting periods: why an invoice carries its date, for the job page (a
+run's rows say it in each job's message)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ register = template.Library()
 def posting_notes(invoices: Iterable[Any]) -> dict[int, str]:
     """Invoice id -> the note of a closed posting period that moved it (one query)."""
     return posting_notes_of([invoice.pk for invoice in invoices])
-
-
-@register.simple_tag
-def job_posting_notes(jobs: Iterable[Any]) -> dict[int, str]:
-    """The same for every invoice of a page of jobs (one query for the page)."""
-    return posting_notes_of(
-        [invoice.pk for job in jobs for invoice in getattr(job, "invoices_shown", [])]
-    )
 
 
 @register.filter
