@@ -189,14 +189,24 @@ class CycleReview:
         )
 
     @property
-    def can_generate(self) -> bool:
-        return not (
+    def generate_refusal(self) -> str | None:
+        """Why Generate is not offered for this cycle, in the service's words, or None."""
+        return (
             self.contract_refusal
-            or self.invoice_is_paid
+            or self.cycle_refusal
             or self.draft_error
             or self.nothing_to_bill
-            or self.choice.state == CycleState.CANCELLED
+            or None
         )
+
+    @property
+    def can_generate(self) -> bool:
+        return self.generate_refusal is None
+
+    @property
+    def due_before_period(self) -> bool:
+        """A cycle generated ahead of its start whose invoice falls due before it starts."""
+        return self.draft is not None and self.draft.due_date < self.choice.cycle.start
 
 
 def cycle_review(

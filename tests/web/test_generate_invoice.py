@@ -183,6 +183,16 @@ def test_a_future_cycle_shows_a_warning_and_needs_proceed(manager_client, contra
     assert 'name="proceed"' in page
 
 
+def test_a_future_cycle_says_the_date_its_invoice_carries_and_a_due_date_before_it_starts(
+    manager_client, contract
+):
+    # Cycle 5 (June) generated on 15 March: dated today, due after 30 days, in April.
+    page = manager_client.get(generate_url(contract), {"cycle": 5}).content.decode()
+
+    assert "Generated now, it is dated 15 Mar 2026 and due 14 Apr 2026" in page
+    assert "before its period starts" in page
+
+
 def test_a_future_cycle_without_proceed_writes_nothing(manager_client, contract):
     data = form_as_shown(manager_client, contract, cycle=9)
     before = billing_state()

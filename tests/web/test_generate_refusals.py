@@ -125,9 +125,10 @@ def test_a_cancelled_cycle_is_refused_and_writes_nothing(manager_client, contrac
     assert billing_state() == before
     assert messages_of(response) == [refusal]
     assert not response.context["review"].can_generate
-    # The page says it before any POST, in the service's words.
+    # The page says it before any POST, in the service's words, beside the disabled button.
     shown = manager_client.get(generate_url(contract), {"cycle": 2}).content.decode()
     assert refusal in shown
+    assert f"Not offered: {refusal}" in shown
 
 
 def test_a_tampered_existing_invoice_is_refused_and_writes_nothing(manager_client, today):
