@@ -42,7 +42,7 @@ from contracts.models import BillingContract, ContractChange, ContractLine
 from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.selectors.billing_data import BillingData, ContractRow, billing_data_load
 from schedules import cycles
-from schedules.models import BillingSchedule
+from schedules.models import BillingSchedule, PostingPeriod
 
 logger = logging.getLogger(__name__)
 
@@ -124,13 +124,17 @@ def forecast_build(today: date) -> Forecast:
     for contract_id in contract_ids:
         chunks[contract_id // CONTRACTS_PER_CHUNK].append(contract_id)
     versions = _chunk_versions()
+    # Closing or reopening a month moves invoice dates without touching a chunk's rows: the
+    # closed months are part of every key.
+    closed = PostingPeriod.objects.closed_months()
+    closed_key = ",".join(sorted(month.isoformat() for month in closed))
     for chunk, ids in chunks.items():
         # Read first, then drafted: a write landing in between is drafted under the older
         # version, whose key the next request no longer asks for.
-        key = f"forecast:{today}:{CONTRACTS_PER_CHUNK}:{chunk}:{versions.get(chunk)}"
+        key = f"forecast:{today}:{CONTRACTS_PER_CHUNK}:{chunk}:{versions.get(chunk)}:{closed_key}"
         part = _cached(key)
         if part is None:
-            part = _chunk_forecast(ids, today=today, window_end=window_end)
+            part = _chunk_forecast(ids, today=today, window_end=window_end, closed=closed)
             _cache(key, part)
         chunk_sums, chunk_undrafted = part
         for bucket, (invoices, subtotal, tax_total) in chunk_sums.items():
@@ -165,14 +169,14 @@ def _currency_totals(cells: Sequence[ForecastCell]) -> list[ForecastCell]:
 
 
 def _chunk_forecast(
-    contract_ids: Sequence[int], *, today: date, window_end: date
+    contract_ids: Sequence[int], *, today: date, window_end: date, closed: frozenset[date]
 ) -> tuple[dict[tuple[date | None, str], tuple[int, Decimal, Decimal]], dict[str, str]]:
     """What these contracts will invoice per (month or None for due now, currency), and
     those that cannot be drafted."""
     sums: dict[tuple[date | None, str], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     undrafted: dict[str, str] = {}
     for invoice_day, draft in _chunk_drafts(
-        contract_ids, today=today, window_end=window_end, failed=undrafted
+        contract_ids, today=today, window_end=window_end, closed=closed, failed=undrafted
     ):
         if draft.nothing_to_bill:
             continue
@@ -215,7 +219,12 @@ def _chunk_versions() -> dict[int, str]:
 
 
 def _chunk_drafts(
-    contract_ids: Sequence[int], *, today: date, window_end: date, failed: dict[str, str]
+    contract_ids: Sequence[int],
+    *,
+    today: date,
+    window_end: date,
+    closed: frozenset[date],
+    failed: dict[str, str],
 ) -> Iterator[tuple[date, InvoiceDraft]]:
     """(Invoice Date, draft) of every cycle of these contracts invoiced up to `window_end`; a contract
     that cannot be drafted yields nothing and is recorded in `failed`."""
@@ -253,7 +262,10 @@ def _chunk_drafts(
         contract = data.contracts[contract_id]
         try:
             drafts = [
-                (invoice_day, _draft(data, contract, cycle, schedule_id, invoice_day, today))
+                (
+                    invoice_day,
+                    _draft(data, contract, cycle, schedule_id, invoice_day, today, closed),
+                )
                 for cycle, schedule_id, invoice_day in _cycles_ahead(
                     contract, pending[contract_id], last_index.get(contract_id), window_end
                 )
@@ -304,6 +316,7 @@ def _draft(
     schedule_id: int | None,
     invoice_day: date,
     today: date,
+    closed: frozenset[date],
 ) -> InvoiceDraft:
     """The draft the nightly run will write: generated on its Invoice Date, or by the next
     run (as of today) when that date is past."""
@@ -316,6 +329,7 @@ def _draft(
         schedule_id=schedule_id,
         scheduled_invoice_date=invoice_day,
         as_of=max(invoice_day, today),
+        closed_months=closed,
     )
 
 

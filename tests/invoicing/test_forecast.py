@@ -187,12 +187,13 @@ def test_a_fixed_number_of_queries_per_chunk_of_contracts(monkeypatch):
     run_nightly(LAST_RUN)
     with CaptureQueriesContext(connection) as queries:
         forecast_build(TODAY)
-    # The contracts and the chunks' versions, then per chunk (3 of them): Pending
-    # schedules, where they stop, and billing_data_load's contracts, lines and changes.
-    assert len(queries) == 2 + 3 * 5
+    # The contracts, the chunks' versions and the closed months, then per chunk (3 of
+    # them): Pending schedules, where they stop, and billing_data_load's contracts, lines
+    # and changes.
+    assert len(queries) == 3 + 3 * 5
     with CaptureQueriesContext(connection) as queries:
         forecast_build(TODAY)
-    assert len(queries) == 2  # the day's chunks, unchanged, come from the cache
+    assert len(queries) == 3  # the day's chunks, unchanged, come from the cache
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,7 +201,7 @@ def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
     """Each write below commits on its own, as a page or the nightly run would."""
     monkeypatch.setattr(forecast_module, "CONTRACTS_PER_CHUNK", 1)
     first = contract_with_line(start_date=D(2026, 1, 1))
-    contract_with_line(start_date=D(2026, 1, 1))
+    contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
     run_nightly(LAST_RUN)
     before = forecast_build(TODAY)
 
@@ -208,8 +209,25 @@ def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
     with CaptureQueriesContext(connection) as queries:
         after = forecast_build(TODAY)
 
-    assert len(queries) == 2 + 5  # one chunk drafted again
+    assert len(queries) == 3 + 5  # one chunk drafted again
     (before_total,), (after_total,) = before.totals, after.totals
     # 12 invoices of the first contract (January due now, February to December) at
     # 10 × 12.50 more, plus 20 % tax.
     assert after_total.total - before_total.total == 12 * Decimal("150.00")
+
+
+def test_a_closed_month_moves_the_forecast_invoices_as_it_moves_generation():
+    from schedules.services.periods import posting_period_close
+
+    contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
+    run_nightly(LAST_RUN)
+    before = forecast_build(TODAY)
+    january = [cell for cell in before.cells if cell.month == D(2027, 1, 1)]
+    posting_period_close(month=D(2027, 1, 1), user=None, door="command", today=TODAY)
+
+    after = forecast_build(TODAY)
+
+    # January's invoice (21 January, not due yet) moves to February's first day.
+    assert january and not [cell for cell in after.cells if cell.month == D(2027, 1, 1)]
+    february = {cell.month: cell.invoices for cell in after.cells}[D(2027, 2, 1)]
+    assert february == 2
