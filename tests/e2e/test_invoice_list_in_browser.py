@@ -43,7 +43,6 @@ def mail_server():
         "EMAIL_PORT": server.port,
         "EMAIL_USE_TLS": False,
         "EMAIL_TIMEOUT": 5,
-        "BILLING_PAYMENT_GATEWAY": "manual",
     }
     with override_settings(**smtp):
         yield server
@@ -51,10 +50,11 @@ def mail_server():
 
 
 @pytest.fixture
-def book(manager, eager_celery):
+def book(manager, eager_celery, settings):
     """Osprey Labs (EUR, 150.00 a month) with its first three cycles invoiced, the first
     paid and the third awaiting a bank transfer; Heron Freight (USD, 475.20 a month) with
     two, the first voided. Cycles start on the 1st of each month from three months ago."""
+    settings.BILLING_PAYMENT_GATEWAY = "manual"  # Auto-Charge then awaits a bank transfer
     today = timezone.localdate()
     start = today.replace(day=1) - relativedelta(months=3)
     osprey = active_contract(
