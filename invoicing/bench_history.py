@@ -102,7 +102,16 @@ def bench_history_create(
             invoice_rows.append(
                 (invoice_id, next(numbers), contract.id, schedule_id, "regular")
                 + (cycle.start, cycle.end, invoice_day, invoice_day + timedelta(PAYMENT_TERMS_DAYS))
-                + (contract.currency, subtotal, tax, subtotal + tax, status, paid_at, "nightly", now)
+                + (
+                    contract.currency,
+                    subtotal,
+                    tax,
+                    subtotal + tax,
+                    status,
+                    paid_at,
+                    "nightly",
+                    now,
+                )
             )
         if position % 10 == 0 and history_cycles >= 2:
             invoice_rows.append(_change_log_row(contract, next(invoice_ids), next(numbers), now))

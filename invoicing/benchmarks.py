@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from billing_site.bulk import insert_rows, reserve_ids
-from invoicing.bench_history import HistoryContract, bench_history_create
 from contracts.models import BILLING_TERMS, BillingContract, ContractLine, Customer
+from invoicing.bench_history import HistoryContract, bench_history_create
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
 
