@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from billing_site.bulk import insert_rows, reserve_ids
 from contracts.models import BILLING_TERMS, BillingContract, ContractLine, Customer
+from invoicing.bench_history import HistoryContract, bench_history_create
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
 
@@ -60,8 +62,18 @@ def bench_billing_manager(username: str):
     return user
 
 
-def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7) -> None:
-    """`contracts` active contracts of `lines` lines each, each with one cycle due on `as_of`."""
+def bench_book_create(
+    *,
+    contracts: int,
+    lines: int,
+    as_of: date,
+    seed: int = 7,
+    history_cycles: int = 0,
+    currencies: Sequence[str] = ("JPY", "EUR"),
+) -> None:
+    """`contracts` active contracts of `lines` lines each, each with one cycle due on `as_of`,
+    after `history_cycles` cycles already invoiced (see bench_history). One contract in seven
+    bills in the first currency, the others share the rest."""
     rng = random.Random(seed)
     now = timezone.now()
     customer_ids = reserve_ids(Customer, contracts)
@@ -78,8 +90,8 @@ def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7)
     contract_rows, line_rows = [], []
     for i, (contract_id, customer_id) in enumerate(zip(contract_ids, customer_ids, strict=True)):
         frequency, timing = frequencies[i % len(frequencies)], timings[i % 2]
-        currency = "JPY" if i % 7 == 0 else "EUR"
-        start = _start_due_on(as_of, frequency, timing)
+        currency = currencies[0] if i % 7 == 0 else currencies[1 + i % (len(currencies) - 1)]
+        start = _start_due_on(as_of, frequency, timing, history_cycles)
         contract_rows.append(
             (
                 contract_id,
@@ -135,6 +147,12 @@ def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7)
         ("contract_id", "position", "description", "quantity", "unit_price", "tax_rate"),
         line_rows,
     )
+    if history_cycles:
+        bench_history_create(
+            _history_contracts(contract_rows, line_rows),
+            history_cycles=history_cycles,
+            as_of=as_of,
+        )
     # Schedules as the previous night left them, and planner statistics as autovacuum
     # keeps them on a live database.
     schedules_keep_ahead(as_of=as_of - timedelta(days=1))
@@ -142,18 +160,41 @@ def bench_book_create(*, contracts: int, lines: int, as_of: date, seed: int = 7)
         cursor.execute("ANALYZE")
 
 
+def _history_contracts(contract_rows: list, line_rows: list) -> list[HistoryContract]:
+    lines: dict[int, list] = {}
+    for contract_id, _, _, quantity, price, rate in line_rows:
+        lines.setdefault(contract_id, []).append((quantity, price, rate))
+    return [
+        HistoryContract(
+            id=row[0],
+            start_date=row[4],
+            frequency=cycles.Frequency(row[6]),
+            timing=cycles.Timing(row[7]),
+            currency=row[9],
+            lines=lines.get(row[0], []),
+        )
+        for row in contract_rows
+    ]
+
+
 @functools.cache
-def _start_due_on(as_of: date, frequency: cycles.Frequency, timing: cycles.Timing) -> date:
-    """A start date whose cycle 0 has its Invoice Date (offset +1) on `as_of`."""
+def _start_due_on(
+    as_of: date, frequency: cycles.Frequency, timing: cycles.Timing, index: int = 0
+) -> date:
+    """A start date whose cycle `index` has its Invoice Date (offset +1) on `as_of`."""
     anchor = as_of - timedelta(days=1)
-    if timing is cycles.Timing.ADVANCE:
-        return anchor
-    # In arrears the anchor is the cycle end: step back until cycle 0 ends on it.
-    start = anchor + timedelta(days=1) - relativedelta(months=frequency.months)
-    while cycles.cycle_at(start, frequency, 0).end > anchor:
+
+    def anchor_of(start: date) -> date:
+        return cycles.next_invoice_date(cycles.cycle_at(start, frequency, index), timing)
+
+    # The anchor moves with the start (never backwards): step until it lands on `anchor`.
+    start = anchor - relativedelta(months=frequency.months * index)
+    while anchor_of(start) > anchor:
         start -= timedelta(days=1)
-    while cycles.cycle_at(start, frequency, 0).end < anchor:
+    while anchor_of(start) < anchor:
         start += timedelta(days=1)
+    if anchor_of(start) != anchor:
+        raise ValueError(f"No {frequency} start has cycle {index} anchored on {anchor}.")
     return start
 
 

@@ -310,6 +310,55 @@ def draft_regular_invoice(
     )
 
 
+def steady_cycle(
+    *,
+    lines: Sequence[LineTerms],
+    changes_by_line: Mapping[int, Sequence[QuantityChange]],
+    cycle: cycles.Cycle,
+) -> bool:
+    """Whether `draft_regular_invoice` bills this cycle from the lines' terms alone: a full
+    (uncut) cycle, every line active all through it, every change in force before it
+    starts. Then each line is one segment at its current quantity and a share of exactly
+    1, no change is covered, and the amounts are the same for every such cycle of the
+    contract: only the dates differ (see `draft_steady_cycle`)."""
+    if cycle.is_cut:
+        return False
+    for line in lines:
+        if line.start_date is not None and line.start_date > cycle.start:
+            return False
+        if line.end_date is not None and line.end_date < cycle.end:
+            return False
+        if any(change.effective_date >= cycle.start for change in changes_by_line.get(line.id, ())):
+            return False
+    return True
+
+
+def draft_steady_cycle(
+    steady: InvoiceDraft,
+    *,
+    contract: ContractTerms,
+    cycle: cycles.Cycle,
+    schedule_id: int | None,
+    scheduled_invoice_date: date,
+    as_of: date,
+    closed_months: Collection[date] = frozenset(),
+) -> InvoiceDraft:
+    """What `draft_regular_invoice` returns for `cycle`, from `steady`, its draft of another
+    steady cycle of the same contract with the same lines and changes: the same lines over
+    the new period, dated as any regular invoice. Only for cycles `steady_cycle` accepts."""
+    return _dated_draft(
+        contract,
+        generation_date(scheduled_invoice_date, as_of),
+        closed_months,
+        lines=[
+            line._replace(period_start=cycle.start, period_end=cycle.end) for line in steady.lines
+        ],
+        covered_change_ids=(),
+        schedule_id=schedule_id,
+        cycle=cycle,
+    )
+
+
 def _dated_draft(
     contract: ContractTerms,
     invoice_date: date,

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 # The post-invoicing models belong to this app: importing them here registers them with it.
 from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: F401
+from invoicing.totals.models import InvoiceTotal  # noqa: F401
 
 
 class Door(models.TextChoices):
@@ -116,7 +117,12 @@ class Invoice(models.Model):
                 name="regular_invoice_has_schedule",
             ),
         ]
-        indexes = [models.Index(fields=["contract", "invoice_date"])]
+        indexes = [
+            models.Index(fields=["contract", "invoice_date"]),
+            # The invoice list's order: its first page reads 50 index entries, not a sort of
+            # every invoice (727 ms at a million invoices, bench_pages).
+            models.Index(fields=["-invoice_date", "-number"], name="invoice_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -23,6 +23,7 @@ from invoicing.services.bulk import (
     runs_requeue_left_behind,
 )
 from invoicing.services.runs import LOCK_RETRY_SECONDS, MAX_LOCK_ATTEMPTS
+from invoicing.services.totals import invoice_totals_compact
 
 
 @shared_task(acks_late=True)
@@ -68,6 +69,7 @@ def generate_run_chunk(self, run_id: int, first_job_id: int, last_job_id: int) -
     run = GenerationRun.objects.get(pk=run_id)
     if run_finish_if_done(run) and run.trigger == Door.NIGHTLY:
         warm_forecast.delay()  # the night's invoices changed what is left to forecast
+        compact_invoice_totals.delay()
 
 
 @shared_task(acks_late=True)
@@ -75,6 +77,13 @@ def warm_forecast() -> int:
     """Draft the forecast into the shared cache after the nightly run, so the first person
     to open it today does not wait for a whole book to be drafted."""
     return len(forecast_build(timezone.localdate()).cells)
+
+
+@shared_task(acks_late=True)
+def compact_invoice_totals() -> int:
+    """Fold the day's rows of the kept invoice totals into one per group, so the invoice
+    list keeps summing a few thousand rows however many invoices were written."""
+    return invoice_totals_compact()
 
 
 # Celery autodiscovers <app>.tasks only: this registers the post-invoicing tasks.

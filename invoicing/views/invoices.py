@@ -21,7 +21,11 @@ from invoicing.post_invoicing.interventions import (
     payment_transfer_record,
     post_tasks_retry,
 )
-from invoicing.selectors.invoice_list import invoice_list_page, invoice_totals, invoices_matching
+from invoicing.selectors.invoice_list import (
+    invoice_list_page,
+    invoice_list_totals,
+    invoices_matching,
+)
 
 FILTERS_NOT_VALID = "The filters are not valid ({fields}): correct them on the invoice list."
 SENT_AGAIN = "Invoice {number} is queued to be emailed again."
@@ -33,11 +37,14 @@ TASK_QUEUED_AGAIN = "The task is queued again."
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def invoice_list(request) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
-    invoices = invoices_matching(form.filters(), today=timezone.localdate())
+    filters, today = form.filters(), timezone.localdate()
+    invoices = invoices_matching(filters, today=today)
+    totals = invoice_list_totals(filters, today=today)
+    count = sum(total.invoices for total in totals)
     context = {
         "form": form,
-        "page": invoice_list_page(invoices, request.GET.get("page")),
-        "totals": invoice_totals(invoices),
+        "page": invoice_list_page(invoices, request.GET.get("page"), count=count),
+        "totals": totals,
         "csv_query": request.GET.urlencode(),
     }
     return render(request, "invoicing/invoice_list.html", context)

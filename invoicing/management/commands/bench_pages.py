@@ -23,10 +23,15 @@ from invoicing.benchmarks import (
     bench_book_create,
     bench_database_reset,
 )
-from invoicing.models import Door
+from invoicing.models import Door, Invoice
 from invoicing.services import generation_run_execute, generation_run_open
 
 BENCH_USERNAME = "bench-pages"
+# Nine cycles already invoiced and the one due today: about ten invoices per contract, a
+# million for the 100,000-contract book.
+HISTORY_CYCLES = 9
+MAX_HISTORY_CYCLES = 24
+BENCH_CURRENCIES = ("JPY", "EUR", "USD", "GBP", "CHF")
 SUMMARY = ("list", "filtered", "search", "detail", "invoices", "customer", "forecast")
 
 
@@ -41,12 +46,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--contracts", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=30, help="Requests per page.")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=HISTORY_CYCLES,
+            help="Cycles each contract has already invoiced (9: about ten invoices each).",
+        )
 
-    def handle(self, *args, contracts: int, repeat: int, **options):
-        if contracts < 1 or repeat < 1:
-            raise CommandError("--contracts and --repeat must be at least 1.")
+    def handle(self, *args, contracts: int, repeat: int, history: int, **options):
+        if contracts < 1 or repeat < 1 or not 0 <= history <= MAX_HISTORY_CYCLES:
+            raise CommandError(
+                f"--contracts and --repeat must be at least 1, --history 0 to {MAX_HISTORY_CYCLES}."
+            )
         as_of = timezone.localdate()
-        self._book_ensure(contracts, as_of)
+        self._book_ensure(contracts, history, as_of)
         client = Client(SERVER_NAME="localhost")
         client.force_login(bench_billing_manager(BENCH_USERNAME))
         medians = {}
@@ -60,24 +73,33 @@ class Command(BaseCommand):
             "bench_pages: " + ", ".join(f"{name} {medians[name]:.1f} ms" for name in SUMMARY)
         )
 
-    def _book_ensure(self, contracts: int, as_of) -> None:
-        """The bench book with one invoice per contract, unless it is already there."""
+    def _book_ensure(self, contracts: int, history: int, as_of) -> None:
+        """The bench book, its history and one invoice due today per contract, unless it is
+        already there (built on the same day with the same sizes)."""
         bench = BillingContract.objects.filter(number__startswith=BENCH_PREFIX)
-        if bench.count() == contracts and bench.filter(invoices__isnull=False).exists():
-            self.stdout.write(f"book: {contracts:,} contracts already there")
+        invoices = Invoice.objects.filter(contract__in=bench)
+        expected = contracts * (history + 1) + (contracts + 9) // 10 * (history >= 2)
+        if bench.count() == contracts and invoices.count() == expected:
+            self.stdout.write(f"book: {contracts:,} contracts, {expected:,} invoices already there")
             return
         try:
             bench_database_reset()
         except ValueError as error:
             raise CommandError(str(error)) from error
         started = time.perf_counter()
-        bench_book_create(contracts=contracts, lines=3, as_of=as_of)
+        bench_book_create(
+            contracts=contracts,
+            lines=3,
+            as_of=as_of,
+            history_cycles=history,
+            currencies=BENCH_CURRENCIES,
+        )
         run = generation_run_open(as_of=as_of, trigger=Door.COMMAND)
         generation_run_execute(run)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         self.stdout.write(
-            f"book: {contracts:,} contracts with their first invoice in "
+            f"book: {contracts:,} contracts and {Invoice.objects.count():,} invoices in "
             f"{time.perf_counter() - started:.0f} s"
         )
 

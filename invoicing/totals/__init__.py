@@ -1,0 +1,1 @@
+"""The invoice totals kept per day, currency and state, for the invoice list's totals."""

@@ -1,0 +1,36 @@
+"""What the invoices add up to, per (invoice date, due date, currency, status, kind, paid):
+the invoice list's totals read these few rows instead of aggregating a million invoices.
+
+Part of the invoicing app (invoicing/models.py re-exports the model). PostgreSQL keeps it:
+statement triggers on the invoice table (migration 0010) add one row per group a statement
+wrote, counted +1 for a new state and -1 for the old one, so COPY, `.update()`, admin and
+services all count, exactly, with no hook to forget, and parallel writers append rather
+than wait on one another's rows. `invoice_totals_compact` folds the rows back to one per
+group (the nightly run queues it); reads sum the rows either way.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class InvoiceTotal(models.Model):
+    """One group's change in invoices and money (several rows per group until compacted)."""
+
+    invoice_date = models.DateField()
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10)
+    kind = models.CharField(max_length=10)
+    paid = models.BooleanField()
+    invoices = models.BigIntegerField()
+    subtotal = models.DecimalField(max_digits=24, decimal_places=4)
+    tax_total = models.DecimalField(max_digits=24, decimal_places=4)
+    total = models.DecimalField(max_digits=24, decimal_places=4)
+
+    class Meta:
+        app_label = "invoicing"
+        indexes = [models.Index(fields=["invoice_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_date} {self.currency} {self.status}: {self.invoices}"
