@@ -18,8 +18,9 @@ ANY = [("", "Any")]
 
 NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
 FUTURE_NEEDS_PROCEED = (
-    "The cycle {period} starts after today. Tick “Proceed” to generate its invoice now."
+    "The cycle {period} starts after today. Press “Proceed” to generate its invoice now."
 )
+GENERATED_NOT_OF_CONTRACT = "That invoice was not generated for this contract."
 
 
 def cycle_label(choice: CycleChoice, *, current: bool) -> str:
@@ -36,6 +37,8 @@ class CycleShownForm(forms.Form):
 
     cycle = forms.IntegerField(required=False, min_value=0)
     preview = forms.BooleanField(required=False)
+    # The invoice a generation has just written: the page shows its success state.
+    generated = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def cycle_index(self) -> int | None:
         """The cycle asked for; -1 for one that is not a number, so it reads as unknown."""
@@ -47,6 +50,14 @@ class CycleShownForm(forms.Form):
         # without the switch (a first visit, a link) the preview is on.
         self.is_valid()
         return "preview_switch" not in self.data or self.cleaned_data.get("preview", False)
+
+    def generated_id(self) -> int | None:
+        """The invoice id of the success address; -1 for one that is not an id, so it reads
+        as unknown."""
+        self.is_valid()
+        if "generated" in self.errors:
+            return -1
+        return self.cleaned_data.get("generated")
 
 
 class GenerateInvoiceForm(forms.Form):
@@ -62,11 +73,8 @@ class GenerateInvoiceForm(forms.Form):
         label="Replace the existing invoice",
         widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
     )
-    proceed = forms.BooleanField(
-        required=False,
-        label="Proceed: generate this future cycle now",
-        widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
-    )
+    # A future cycle's confirmation: the page's "Proceed" button carries it (name="proceed").
+    proceed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # What the manager saw: generation stops if either no longer holds (see cycle_invoice_generate).
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     existing_invoice = forms.IntegerField(
@@ -120,7 +128,7 @@ class GenerateInvoiceForm(forms.Form):
 
     def ticked(self) -> dict[str, bool]:
         """The boxes as posted, to keep them when the page is shown again."""
-        names = ("replace", "proceed", *POST_TASKS)
+        names = ("replace", *POST_TASKS)
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def generation_arguments(self) -> dict:
