@@ -93,9 +93,7 @@ def test_generating_an_invoiced_cycle_again_needs_the_replace_box(page, manager,
     expect(page.get_by_text("This invoice was replaced by")).to_be_visible()
 
 
-def test_picking_a_future_cycle_shows_the_warning_and_proceed_generates_it(
-    page, manager, contract
-):
+def test_picking_a_future_cycle_shows_the_warning_and_proceed_generates_it(page, manager, contract):
     future = contract.cycle_at(8)  # beyond the three schedules kept ahead
     sign_in(page, manager, then=f"/contracts/{contract.pk}/generate/")
     expect(page.get_by_role("button", name="Proceed")).to_have_count(0)

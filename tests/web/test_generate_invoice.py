@@ -136,7 +136,7 @@ def test_after_generating_the_page_shows_a_success_state_with_the_invoice_and_it
     assert f'href="/contracts/{contract.pk}/">Back to the contract' in page
     # Not the cycle again in replace mode: no warning, no form to submit.
     assert 'data-notice="already-invoiced"' not in page
-    assert "<form" not in page.split('<main', 1)[-1]
+    assert "<form" not in page.split("<main", 1)[-1]
     assert messages_of(response) == []
 
 
@@ -278,9 +278,7 @@ def test_a_future_cycle_beyond_the_kept_schedules_gets_its_schedule_and_its_invo
 
     schedule = schedule_of(contract, 9)
     assert response.context["generated"].invoice == schedule.resulting_invoice
-    assert "Invoice {} generated.".format(schedule.resulting_invoice.number) in (
-        response.content.decode()
-    )
+    assert f"Invoice {schedule.resulting_invoice.number} generated." in (response.content.decode())
     assert schedule.status == "invoiced"
     assert schedule.resulting_invoice.period_start == D(2026, 10, 1)
     # No gap: the cycles between the kept ones and the picked one are scheduled Pending.
