@@ -147,23 +147,29 @@ class GenerateInvoiceForm(forms.Form):
 BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
 
 
-class BulkRegularForm(forms.Form):
-    """The bulk window's Regular tab: each contract's cycle containing a date."""
+class PostTaskChoicesForm(forms.Form):
+    """Auto-Send, Auto-Charge and Auto-Sync for a run's invoices: a box left unticked
+    overrides the contracts' defaults, so that task does not run."""
 
-    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
     auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
     auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
     auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
-    replace = forms.BooleanField(label="Replace existing invoices", required=False)
-    confirm_replace = forms.BooleanField(
-        required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
-    )
 
     def post_tasks(self) -> dict[str, bool]:
         return {name: self.cleaned_data[name] for name in POST_TASKS}
 
 
-class BulkChangeLogForm(forms.Form):
+class BulkRegularForm(PostTaskChoicesForm):
+    """The bulk window's Regular tab: each contract's cycle containing a date."""
+
+    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
+    replace = forms.BooleanField(label="Replace existing invoices", required=False)
+    confirm_replace = forms.BooleanField(
+        required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
+    )
+
+
+class BulkChangeLogForm(PostTaskChoicesForm):
     """The bulk window's Change Log tab: the period whose unbilled changes are invoiced.
     The order of the dates is the service's to check, with its own message."""
 
@@ -265,18 +271,12 @@ class InvoiceFilterForm(forms.Form):
         )
 
 
-class CatchUpForm(forms.Form):
+class CatchUpForm(PostTaskChoicesForm):
     """Generate all due: the counts the person saw, and the post-invoicing choices."""
 
     # What the page showed: Proceed acts on exactly these counts, or refuses.
     shown_schedules = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
     shown_contracts = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
-    auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
-    auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
-    auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
-
-    def post_tasks(self) -> dict[str, bool]:
-        return {name: self.cleaned_data[name] for name in POST_TASKS}
 
     def refusals(self) -> list[str]:
         """Every validation message, to show above the page."""
