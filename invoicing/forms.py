@@ -10,11 +10,15 @@ from billing_site.forms import MAX_ID, BillingDateField, iso_date_input
 from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
 from invoicing.models import GenerationJob, Invoice
-from invoicing.money import CURRENCY_CODES
 from invoicing.selectors.cycles import CycleChoice, CycleChoices, CycleReview
-from invoicing.selectors.invoice_list import PAYMENT_STATES, InvoiceFilters
+from invoicing.selectors.invoice_list import (
+    PAYMENT_STATES,
+    InvoiceFilters,
+    invoice_currencies_in_use,
+)
 
 ANY = [("", "Any")]
+CURRENCY_NOT_INVOICED = "No invoice is in the currency “%(value)s”: choose one from the list."
 
 NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
 FUTURE_NEEDS_PROCEED = (
@@ -236,14 +240,21 @@ class InvoiceFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
     kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
+    # The choices are the currencies invoices are in, read when the form is made (__init__).
     currency = forms.ChoiceField(
-        choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
+        required=False, error_messages={"invalid_choice": CURRENCY_NOT_INVOICED}
     )
     payment = forms.ChoiceField(choices=ANY + list(PAYMENT_STATES.items()), required=False)
     issued_from = BillingDateField(label="Issued from", required=False, widget=iso_date_input())
     issued_to = BillingDateField(label="Issued to", required=False, widget=iso_date_input())
     due_from = BillingDateField(label="Due from", required=False, widget=iso_date_input())
     due_to = BillingDateField(label="Due to", required=False, widget=iso_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = ANY + [
+            (code, code) for code in invoice_currencies_in_use()
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -116,7 +116,11 @@ class Invoice(models.Model):
                 name="regular_invoice_has_schedule",
             ),
         ]
-        indexes = [models.Index(fields=["contract", "invoice_date"])]
+        indexes = [
+            models.Index(fields=["contract", "invoice_date"]),
+            # The list's currency filter offers the currencies invoiced, read from this index.
+            models.Index(fields=["currency"], name="invoice_currency_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
