@@ -20,13 +20,14 @@ from contracts.selectors import (
     CONTRACT_SORTS,
     ContractFilters,
     CustomerFilters,
+    contract_currencies_in_use,
     selected_contract_ids,
 )
-from invoicing.money import CURRENCY_CODES
 from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 from schedules.services import LineEdit
 
 ANY = [("", "Any")]
+CURRENCY_NOT_IN_USE = "No contract is in the currency “%(value)s”: choose one from the list."
 
 
 class ContractFilterForm(forms.Form):
@@ -39,8 +40,9 @@ class ContractFilterForm(forms.Form):
     status = forms.ChoiceField(choices=ANY + BillingContract.Status.choices, required=False)
     frequency = forms.ChoiceField(choices=ANY + BillingContract.Frequency.choices, required=False)
     timing = forms.ChoiceField(choices=ANY + BillingContract.Timing.choices, required=False)
+    # The choices are the currencies in use, read when the form is made (__init__).
     currency = forms.ChoiceField(
-        choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
+        required=False, error_messages={"invalid_choice": CURRENCY_NOT_IN_USE}
     )
     next_from = BillingDateField(
         label="Next invoice from",
@@ -55,6 +57,12 @@ class ContractFilterForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = ANY + [
+            (code, code) for code in contract_currencies_in_use()
+        ]
 
     def clean(self):
         cleaned = super().clean()

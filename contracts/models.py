@@ -222,7 +222,11 @@ class BillingContract(models.Model):
                 condition=Q(currency__in=CURRENCY_CODES), name="contract_currency_iso4217"
             ),
         ]
-        indexes = [models.Index(fields=["status", "billing_frequency"])]
+        indexes = [
+            models.Index(fields=["status", "billing_frequency"]),
+            # The list's currency filter offers the currencies in use, read from this index.
+            models.Index(fields=["currency"], name="contract_currency_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.name}"

@@ -10,16 +10,21 @@ from billing_site.forms import MAX_ID, BillingDateField, iso_date_input
 from contracts.models import POST_TASKS, BillingContract
 from invoicing import errors
 from invoicing.models import GenerationJob, Invoice
-from invoicing.money import CURRENCY_CODES
 from invoicing.selectors.cycles import CycleChoice, CycleChoices, CycleReview
-from invoicing.selectors.invoice_list import PAYMENT_STATES, InvoiceFilters
+from invoicing.selectors.invoice_list import (
+    PAYMENT_STATES,
+    InvoiceFilters,
+    invoice_currencies_in_use,
+)
 
 ANY = [("", "Any")]
+CURRENCY_NOT_INVOICED = "No invoice is in the currency “%(value)s”: choose one from the list."
 
 NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
 FUTURE_NEEDS_PROCEED = (
-    "The cycle {period} starts after today. Tick “Proceed” to generate its invoice now."
+    "The cycle {period} starts after today. Press “Proceed” to generate its invoice now."
 )
+GENERATED_NOT_OF_CONTRACT = "That invoice was not generated for this contract."
 
 
 def cycle_label(choice: CycleChoice, *, current: bool) -> str:
@@ -36,6 +41,8 @@ class CycleShownForm(forms.Form):
 
     cycle = forms.IntegerField(required=False, min_value=0)
     preview = forms.BooleanField(required=False)
+    # The invoice a generation has just written: the page shows its success state.
+    generated = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def cycle_index(self) -> int | None:
         """The cycle asked for; -1 for one that is not a number, so it reads as unknown."""
@@ -47,6 +54,14 @@ class CycleShownForm(forms.Form):
         # without the switch (a first visit, a link) the preview is on.
         self.is_valid()
         return "preview_switch" not in self.data or self.cleaned_data.get("preview", False)
+
+    def generated_id(self) -> int | None:
+        """The invoice id of the success address; -1 for one that is not an id, so it reads
+        as unknown."""
+        self.is_valid()
+        if "generated" in self.errors:
+            return -1
+        return self.cleaned_data.get("generated")
 
 
 class GenerateInvoiceForm(forms.Form):
@@ -62,11 +77,8 @@ class GenerateInvoiceForm(forms.Form):
         label="Replace the existing invoice",
         widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
     )
-    proceed = forms.BooleanField(
-        required=False,
-        label="Proceed: generate this future cycle now",
-        widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
-    )
+    # A future cycle's confirmation: the page's "Proceed" button carries it (name="proceed").
+    proceed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # What the manager saw: generation stops if either no longer holds (see cycle_invoice_generate).
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     existing_invoice = forms.IntegerField(
@@ -120,7 +132,7 @@ class GenerateInvoiceForm(forms.Form):
 
     def ticked(self) -> dict[str, bool]:
         """The boxes as posted, to keep them when the page is shown again."""
-        names = ("replace", "proceed", *POST_TASKS)
+        names = ("replace", *POST_TASKS)
         return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
 
     def generation_arguments(self) -> dict:
@@ -139,23 +151,29 @@ class GenerateInvoiceForm(forms.Form):
 BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
 
 
-class BulkRegularForm(forms.Form):
-    """The bulk window's Regular tab: each contract's cycle containing a date."""
+class PostTaskChoicesForm(forms.Form):
+    """Auto-Send, Auto-Charge and Auto-Sync for a run's invoices: a box left unticked
+    overrides the contracts' defaults, so that task does not run."""
 
-    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
     auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
     auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
     auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
-    replace = forms.BooleanField(label="Replace existing invoices", required=False)
-    confirm_replace = forms.BooleanField(
-        required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
-    )
 
     def post_tasks(self) -> dict[str, bool]:
         return {name: self.cleaned_data[name] for name in POST_TASKS}
 
 
-class BulkChangeLogForm(forms.Form):
+class BulkRegularForm(PostTaskChoicesForm):
+    """The bulk window's Regular tab: each contract's cycle containing a date."""
+
+    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
+    replace = forms.BooleanField(label="Replace existing invoices", required=False)
+    confirm_replace = forms.BooleanField(
+        required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
+    )
+
+
+class BulkChangeLogForm(PostTaskChoicesForm):
     """The bulk window's Change Log tab: the period whose unbilled changes are invoiced.
     The order of the dates is the service's to check, with its own message."""
 
@@ -222,14 +240,21 @@ class InvoiceFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
     kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
+    # The choices are the currencies invoices are in, read when the form is made (__init__).
     currency = forms.ChoiceField(
-        choices=ANY + [(code, code) for code in CURRENCY_CODES], required=False
+        required=False, error_messages={"invalid_choice": CURRENCY_NOT_INVOICED}
     )
     payment = forms.ChoiceField(choices=ANY + list(PAYMENT_STATES.items()), required=False)
     issued_from = BillingDateField(label="Issued from", required=False, widget=iso_date_input())
     issued_to = BillingDateField(label="Issued to", required=False, widget=iso_date_input())
     due_from = BillingDateField(label="Due from", required=False, widget=iso_date_input())
     due_to = BillingDateField(label="Due to", required=False, widget=iso_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = ANY + [
+            (code, code) for code in invoice_currencies_in_use()
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -257,18 +282,12 @@ class InvoiceFilterForm(forms.Form):
         )
 
 
-class CatchUpForm(forms.Form):
+class CatchUpForm(PostTaskChoicesForm):
     """Generate all due: the counts the person saw, and the post-invoicing choices."""
 
     # What the page showed: Proceed acts on exactly these counts, or refuses.
     shown_schedules = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
     shown_contracts = forms.IntegerField(min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
-    auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
-    auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
-    auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
-
-    def post_tasks(self) -> dict[str, bool]:
-        return {name: self.cleaned_data[name] for name in POST_TASKS}
 
     def refusals(self) -> list[str]:
         """Every validation message, to show above the page."""

@@ -9,13 +9,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
-from contracts.models import POST_TASKS, BillingContract
+from contracts.models import POST_TASKS, BillingContract, ContractChange
 from invoicing import errors
 from invoicing.models import Invoice
 from invoicing.selectors.cycles import cycle_targets
 from schedules import cycles
+from schedules.models import BillingSchedule
 
 CYCLE_ROWS_SHOWN = 50
 
@@ -78,6 +79,30 @@ def bulk_cycle_rows(contract_ids: Sequence[int], cycle_date: date) -> list[BulkC
             )
         rows.append(BulkCycleRow(contract, cycle, skipped.get(pk, "")))
     return rows
+
+
+def contracts_with_changes_to_bill(
+    contract_ids: Sequence[int], *, period_start: date, period_end: date
+) -> int:
+    """How many of these contracts have a change the Change Log tab would bill: unbilled,
+    effective in the period, in a cycle already invoiced (one query, any selection size).
+    The same rule as `change_log_changes_claim`, with the cycle found by its schedule's
+    period instead of the cycle arithmetic, so the database answers it."""
+    invoiced_cycle = BillingSchedule.objects.filter(
+        contract_id=OuterRef("line__contract_id"),
+        status=BillingSchedule.Status.INVOICED,
+        period_start__lte=OuterRef("effective_date"),
+        period_end__gte=OuterRef("effective_date"),
+    )
+    to_bill = ContractChange.objects.filter(
+        line__contract_id=OuterRef("pk"),
+        billed_invoice__isnull=True,
+        effective_date__gte=period_start,
+        effective_date__lte=period_end,
+    ).filter(Exists(invoiced_cycle))
+    return (
+        BillingContract.objects.filter(pk__any=list(contract_ids)).filter(Exists(to_bill)).count()
+    )
 
 
 def post_task_defaults(contract_ids: Sequence[int]) -> dict[str, bool]:

@@ -17,12 +17,19 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import cached_property
 
+from billing_site.lookups import distinct_values
 from contracts.models import Customer
 from invoicing.models import Invoice, InvoiceTotal
 
 INVOICES_PER_PAGE = 50
 # The payment states the list filters on; "overdue" is unpaid and past its due date.
 PAYMENT_STATES = {"paid": "Paid", "unpaid": "Unpaid", "overdue": "Overdue"}
+
+
+def invoice_currencies_in_use() -> list[str]:
+    """The currencies invoices were issued in, for the list's filter (one query on the
+    currency index, whatever the number of invoices)."""
+    return distinct_values(Invoice, "currency")
 
 
 @dataclass(frozen=True)

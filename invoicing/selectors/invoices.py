@@ -145,6 +145,33 @@ def invoice_for_page(pk: int) -> QuerySet[Invoice]:
     ).filter(pk=pk)
 
 
+@dataclass(frozen=True)
+class GeneratedInvoice:
+    """An invoice Generate Invoice has just written, as the page's success state shows it."""
+
+    invoice: Invoice
+    next_cycle_index: int | None  # the cycle after it, to generate another; None past the end
+
+
+def generated_invoice(*, contract: BillingContract, invoice_id: int) -> GeneratedInvoice | None:
+    """A regular invoice of this contract named by the success address, or None: an id
+    from another contract (a tampered address) shows nothing of it."""
+    invoice = (
+        Invoice.objects.select_related("schedule")
+        .filter(contract=contract, pk=invoice_id, kind=Invoice.Kind.REGULAR)
+        .first()
+    )
+    if invoice is None:
+        return None
+    assert invoice.schedule is not None  # a regular invoice has one (a database constraint)
+    following: int | None = invoice.schedule.cycle_index + 1
+    try:
+        contract.cycle_at(following)
+    except ValueError:
+        following = None  # the contract ends with the invoiced cycle
+    return GeneratedInvoice(invoice=invoice, next_cycle_index=following)
+
+
 def invoice_live_for(schedule: BillingSchedule, *, lock: bool = False) -> Invoice | None:
     """The issued regular invoice of a schedule, if any (the database allows one)."""
     invoices = Invoice.objects.live_regular().filter(schedule=schedule)

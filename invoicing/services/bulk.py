@@ -82,20 +82,24 @@ def bulk_change_log_run_start(
     contract_ids: Collection[int],
     period_start: date,
     period_end: date,
+    post_tasks: Mapping[str, bool] | None = None,
     shown_count: int | None = None,
     user: Actor = None,
     as_of: date | None = None,
     enqueue: bool = True,
 ) -> GenerationRun:
-    """Open a bulk run billing each contract's unbilled changes of the period."""
+    """Open a bulk run billing each contract's unbilled changes of the period.
+    `post_tasks` overrides the contracts' Auto-Send/Charge/Sync for its invoices."""
     ids = bulk_selection_validate(contract_ids, shown_count)
     if period_end < period_start:
         raise BulkError(errors.PERIOD_REVERSED.format(start=period_start, end=period_end))
-    parameters = {
+    parameters: dict[str, Any] = {
         "period_start": period_start.isoformat(),
         "period_end": period_end.isoformat(),
         "contracts": len(ids),
     }
+    if post_tasks is not None:
+        parameters["post_tasks"] = post_tasks_parameter(post_tasks)
     detail = f"{len(ids)} contracts, change log {period_start} to {period_end}"
     return bulk_run_open(ids, parameters, user=user, as_of=as_of, enqueue=enqueue, detail=detail)
 

@@ -21,7 +21,12 @@ from billing_site.errors import BillingError
 from contracts.forms import ContractSelectionForm
 from invoicing.errors import RUN_NOT_QUEUED
 from invoicing.forms import BULK_TABS, BulkChangeLogForm, BulkRegularForm
-from invoicing.selectors.bulk import bulk_cycle_rows, bulk_summary, post_task_defaults
+from invoicing.selectors.bulk import (
+    bulk_cycle_rows,
+    bulk_summary,
+    contracts_with_changes_to_bill,
+    post_task_defaults,
+)
 from invoicing.services.bulk import bulk_change_log_run_start, bulk_run_start
 
 CHANGE_LOG = "change_log"
@@ -57,7 +62,12 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         }
         try:
             if tab == CHANGE_LOG:
-                run = bulk_change_log_run_start(**arguments, **data)
+                run = bulk_change_log_run_start(
+                    **arguments,
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    post_tasks=form.post_tasks(),
+                )
             else:
                 run = bulk_run_start(
                     **arguments,
@@ -86,7 +96,7 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         )
         change_log = BulkChangeLogForm(
             data if tab == CHANGE_LOG else None,
-            initial={"period_start": today.replace(day=1), "period_end": today},
+            initial={"period_start": today.replace(day=1), "period_end": today, **defaults},
         )
         cycle_date = _valid_date(regular, "cycle_date") or today
         replace = bool(regular.is_bound and regular.data.get("replace"))
@@ -111,10 +121,20 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
             # A Counter answers 0 to the template's `.items` lookup: hand it a list.
             "skipped_reasons": sorted(summary.skipped.items()) if summary else [],
             "rows": bulk_cycle_rows(ids, cycle_date) if tab == "regular" else [],
+            "with_changes": _with_changes(change_log, ids) if tab == CHANGE_LOG else None,
         }
         response = render(self.request, "invoicing/bulk.html", context, status=status)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+def _with_changes(form: BulkChangeLogForm, ids: list[int]) -> int | None:
+    """How many selected contracts have changes to bill in the form's period; None while
+    the period does not read (the form says why)."""
+    start, end = _valid_date(form, "period_start"), _valid_date(form, "period_end")
+    if not ids or start is None or end is None or end < start:
+        return None
+    return contracts_with_changes_to_bill(ids, period_start=start, period_end=end)
 
 
 def _valid_date(form, name: str) -> date | None:

@@ -6,20 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.http import require_GET
 
 from contracts.models import BillingContract
 from invoicing.errors import POST_TASKS_NOT_QUEUED, GenerationError, PreviewOutdated
-from invoicing.forms import NOT_A_CYCLE_CHOICE, CycleShownForm, GenerateInvoiceForm
+from invoicing.forms import (
+    GENERATED_NOT_OF_CONTRACT,
+    NOT_A_CYCLE_CHOICE,
+    CycleShownForm,
+    GenerateInvoiceForm,
+)
 from invoicing.post_invoicing.scheduling import post_tasks_not_queued
 from invoicing.selectors.cycles import CycleReview, contract_cycle_choices, cycle_review
 from invoicing.selectors.dashboard import attention_today
-from invoicing.selectors.invoices import invoice_for_page, invoice_overview
+from invoicing.selectors.invoices import generated_invoice, invoice_for_page, invoice_overview
 from invoicing.services.manual import cycle_invoice_generate
 
 
@@ -50,8 +53,15 @@ class GenerateInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request, contract_pk: int):
         shown = CycleShownForm(request.GET)
+        contract = self.contract(contract_pk)
+        if (generated_id := shown.generated_id()) is not None:
+            generated = generated_invoice(contract=contract, invoice_id=generated_id)
+            if generated is not None:
+                context = {"contract": contract, "generated": generated}
+                return render(request, "invoicing/generate_done.html", context)
+            messages.error(request, GENERATED_NOT_OF_CONTRACT)
         review = cycle_review(
-            contract=self.contract(contract_pk),
+            contract=contract,
             as_of=timezone.localdate(),
             cycle_index=shown.cycle_index(),
             with_preview=shown.with_preview(),
@@ -72,13 +82,10 @@ class GenerateInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
             )
         except GenerationError as error:
             return self.refused(form, str(error), outdated=isinstance(error, PreviewOutdated))
-        url = reverse("invoicing:invoice_detail", args=[invoice.pk])
-        messages.success(
-            request, format_html('Invoice <a href="{}">{}</a> generated.', url, invoice.number)
-        )
         if post_tasks_not_queued(invoice_id=invoice.pk):
             messages.warning(request, POST_TASKS_NOT_QUEUED)
-        return redirect(f"{request.path}?cycle={form.cleaned_data['cycle']}")
+        # The success state is a GET of its own: a refresh shows it again, generates nothing.
+        return redirect(f"{request.path}?generated={invoice.pk}")
 
     def contract(self, pk: int) -> BillingContract:
         return get_object_or_404(BillingContract.objects.select_related("customer"), pk=pk)

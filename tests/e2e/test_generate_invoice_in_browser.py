@@ -50,10 +50,22 @@ def test_a_manager_signs_in_finds_a_contract_previews_it_and_generates_the_invoi
     expect(preview.locator("[data-total]")).to_have_text("EUR\u00a0150.00")
     page.get_by_role("button", name="Generate invoice").click()
 
+    success = page.locator("[data-generated] .notice.success")
+    expect(success).to_contain_text(" generated.")
     invoice = Invoice.objects.get(contract=contract)
-    link = page.locator(".messages").get_by_role("link", name=invoice.number)
-    expect(link).to_be_visible()
-    link.click()
+    expect(success).to_contain_text(f"Invoice {invoice.number} generated.")
+    expect(success).to_contain_text(
+        f"EUR\u00a0150.00 for {invoice.period_start.day} {invoice.period_start:%b %Y}"
+    )
+    expect(success).to_contain_text(f"due {invoice.due_date.day} {invoice.due_date:%b %Y}")
+    # The success state, not the same cycle again in replace mode.
+    expect(page.locator("[data-notice=already-invoiced]")).to_have_count(0)
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(page.get_by_role("link", name="Generate another cycle")).to_be_visible()
+    page.reload()  # a refresh shows the state again and generates nothing
+    expect(success).to_be_visible()
+    assert Invoice.objects.filter(contract=contract).count() == 1
+    page.get_by_role("link", name=f"Open invoice {invoice.number}").click()
     expect(page.get_by_role("heading", name=f"Invoice {invoice.number}")).to_be_visible()
     schedule = current_cycle(contract)
     assert (schedule.status, schedule.resulting_invoice) == ("invoiced", invoice)
@@ -71,8 +83,9 @@ def test_generating_an_invoiced_cycle_again_needs_the_replace_box(page, manager,
     expect(button).to_be_enabled()
     button.click()
 
+    expect(page.locator("[data-generated]")).to_be_visible()
     old.refresh_from_db()
-    expect(page.locator(".messages")).to_contain_text(
+    expect(page.locator("[data-generated]")).to_contain_text(
         f"Invoice {old.replaced_by.number} generated."
     )
     assert old.status == "replaced"
@@ -80,9 +93,10 @@ def test_generating_an_invoiced_cycle_again_needs_the_replace_box(page, manager,
     expect(page.get_by_text("This invoice was replaced by")).to_be_visible()
 
 
-def test_picking_a_future_cycle_shows_the_warning_and_needs_proceed(page, manager, contract):
+def test_picking_a_future_cycle_shows_the_warning_and_proceed_generates_it(page, manager, contract):
     future = contract.cycle_at(8)  # beyond the three schedules kept ahead
     sign_in(page, manager, then=f"/contracts/{contract.pk}/generate/")
+    expect(page.get_by_role("button", name="Proceed")).to_have_count(0)
 
     page.get_by_label("Billing cycle").select_option("8")
 
@@ -92,15 +106,19 @@ def test_picking_a_future_cycle_shows_the_warning_and_needs_proceed(page, manage
         f"{future.start.day} {future.start:%b %Y}"
     )
     expect(page).to_have_url(re.compile(r"cycle=8"))
-    button = page.get_by_role("button", name="Generate invoice")
-    expect(button).to_be_disabled()
-    page.get_by_label("Proceed: generate this future cycle now").check()
-    button.click()
+    # The seed's flow: the warning, then Proceed generates; no Generate button, no checkbox.
+    expect(page.get_by_role("button", name="Generate invoice")).to_have_count(0)
+    expect(page.get_by_role("checkbox", name=re.compile("Proceed"))).to_have_count(0)
+    page.get_by_role("button", name="Proceed", exact=True).click()
 
-    expect(page.locator(".messages")).to_contain_text("generated.")
+    success = page.locator("[data-generated] .notice.success")
+    expect(success).to_contain_text(f"for {future.start.day} {future.start:%b %Y}")
     schedule = contract.schedules.get(cycle_index=8)
     assert schedule.status == "invoiced"
     assert schedule.resulting_invoice.period_start == future.start
+    expect(success).to_contain_text(f"Invoice {schedule.resulting_invoice.number} generated.")
+    page.get_by_role("link", name=f"Open invoice {schedule.resulting_invoice.number}").click()
+    expect(page).to_have_url(re.compile(rf"/invoices/{schedule.resulting_invoice.pk}/$"))
 
 
 def test_the_preview_switch_hides_and_shows_the_preview(page, manager, contract):
@@ -144,7 +162,7 @@ def test_a_second_click_while_generating_sends_nothing_and_one_invoice_is_create
         pytest.fail(f"{len(held)} POST requests for one generation")
     assert said == ["second click on: disabled button"]
     held[0].continue_()
-    expect(page.locator(".messages")).to_contain_text("generated.")
+    expect(page.locator("[data-generated]")).to_contain_text("generated.")
     assert Invoice.objects.filter(contract=contract).count() == 1
 
 

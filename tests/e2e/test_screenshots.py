@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 
 import pytest
 from django.db.models import Count
@@ -101,7 +102,7 @@ def test_the_main_pages_render_cleanly_at_laptop_and_tablet_widths(page, manager
     page.screenshot(path=folder / "generate-invoice-replace.png", full_page=True)
 
     page.get_by_role("button", name="Replace invoice").click()
-    page.locator(".messages a").click()
+    page.get_by_role("link", name=re.compile("^Open invoice")).click()
     expect(page.get_by_text("Replaces", exact=True)).to_be_visible()
     page.screenshot(path=folder / "invoice-detail.png", full_page=True)
     invoice_page = page.url

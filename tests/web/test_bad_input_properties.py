@@ -234,7 +234,7 @@ def test_generate_invoice_post_never_answers_500(client, contract, invoice):
 
 def test_generate_invoice_page_never_answers_500(client, contract, invoice):
     url = reverse("invoicing:generate", args=[contract.pk])
-    data = form_data(cycle=numbers, preview=ticks, preview_switch=ticks)
+    data = form_data(cycle=numbers, preview=ticks, preview_switch=ticks, generated=ids)
     hammer(client, "generate (GET)", "get", url, data)
 
 

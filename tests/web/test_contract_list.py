@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from contracts.forms import CURRENCY_NOT_IN_USE
 from contracts.models import BillingContract
 from contracts.selectors import CONTRACTS_PER_PAGE
 from invoicing.services import invoice_generate
@@ -100,6 +101,38 @@ def test_an_invalid_filter_is_shown_and_filters_nothing(manager_client, book):
     assert response.context["form"].errors.keys() == {"next_from", "status"}
 
 
+def test_the_currency_filter_offers_only_the_currencies_in_use(manager_client, book):
+    response = manager_client.get(LIST)
+
+    choices = [value for value, _ in response.context["form"].fields["currency"].choices]
+    assert choices == ["", "EUR", "JPY", "USD"]
+    assert '<option value="SEK"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("currency", ["SEK", "<b>x</b>", "eur"])
+def test_a_currency_no_contract_uses_is_refused_with_a_message_and_filters_nothing(
+    manager_client, book, currency
+):
+    response = manager_client.get(LIST, {"currency": currency})
+
+    assert response.status_code == 200
+    assert len(numbers(response)) == 4
+    assert response.context["form"].errors["currency"] == [
+        CURRENCY_NOT_IN_USE % {"value": currency}
+    ]
+    assert "<b>x</b>" not in response.content.decode()
+
+
+def test_the_contract_editor_still_offers_every_iso_currency(manager_client, book):
+    customer = CustomerFactory()
+
+    response = manager_client.get(reverse("contracts:create"), {"customer": customer.pk})
+
+    page = response.content.decode()
+    assert '<option value="SEK"' in page and '<option value="XOF"' in page
+    assert page.count("<option value=") > 150
+
+
 def test_a_reversed_date_range_is_refused_with_a_message(manager_client, book):
     response = manager_client.get(LIST, {"next_from": "2026-05-01", "next_to": "2026-04-01"})
 
@@ -161,8 +194,9 @@ def test_the_list_runs_the_same_queries_for_a_page_of_many_contracts(
         contract = active_contract(as_of=today)
         invoice_generate(schedule=contract.schedules.get(cycle_index=0))
 
-    # Session, user, permissions (2), count, page, the page's last invoices.
-    with django_assert_max_num_queries(7):
+    # Session, user, permissions (2), the currencies in use, count, page, the page's last
+    # invoices.
+    with django_assert_max_num_queries(8):
         response = manager_client.get(LIST, {"q": "BC", "sort": "-next_invoice_date"})
 
     assert len(response.context["page"]) == CONTRACTS_PER_PAGE
@@ -173,9 +207,9 @@ def test_the_list_runs_the_same_queries_for_a_page_of_many_contracts(
 def test_a_search_that_fits_on_its_first_page_is_not_counted_again(
     manager_client, book, django_assert_num_queries
 ):
-    # Session, user, permissions (2), the page itself (its room to spare is the count), and
-    # the page's last invoices.
-    with django_assert_num_queries(6):
+    # Session, user, permissions (2), the currencies in use, the page itself (its room to
+    # spare is the count), and the page's last invoices.
+    with django_assert_num_queries(7):
         response = manager_client.get(LIST, {"q": "alder"})
 
     assert "1–2 of 2" in response.content.decode()

@@ -44,7 +44,7 @@ def test_two_simultaneous_posts_for_a_new_future_cycle_create_one_invoice(manage
     manager, contract = manager_and_contract
     browser = Client()
     browser.force_login(manager)
-    data = form_as_shown(browser, contract, cycle=9, proceed=True)
+    data = form_as_shown(browser, contract, cycle=9, proceed="1")
 
     statuses = _post_twice_at_once(manager, contract, data)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing.forms import FUTURE_NEEDS_PROCEED, NOT_A_CYCLE_CHOICE
+from invoicing.forms import FUTURE_NEEDS_PROCEED, GENERATED_NOT_OF_CONTRACT, NOT_A_CYCLE_CHOICE
 from invoicing.models import AuditEvent, Invoice, PostInvoicingTask
 from invoicing.selectors.drafts import invoice_preview
 from schedules.models import BillingSchedule
@@ -114,11 +114,64 @@ def test_generating_writes_the_previewed_invoice_and_links_it(manager_client, ma
     assert (invoice.period_start, invoice.total) == (D(2026, 3, 1), Decimal("150.00"))
     assert (invoice.generated_by, invoice.generated_via) == (manager, "manual")
     assert (schedule.status, schedule.resulting_invoice) == ("invoiced", invoice)
-    assert response.redirect_chain == [(f"{generate_url(contract)}?cycle=2", 302)]
-    assert messages_of(response) == [
-        f'Invoice <a href="/invoices/{invoice.pk}/">{invoice.number}</a> generated.'
-    ]
-    assert response.context["review"].choice.invoice == invoice
+    assert response.redirect_chain == [(f"{generate_url(contract)}?generated={invoice.pk}", 302)]
+    assert response.context["generated"].invoice == invoice
+
+
+def test_after_generating_the_page_shows_a_success_state_with_the_invoice_and_its_links(
+    manager_client, contract
+):
+    data = form_as_shown(manager_client, contract, cycle=2)
+
+    response = manager_client.post(generate_url(contract), data, follow=True)
+
+    invoice = Invoice.objects.get(contract=contract)
+    page = response.content.decode()
+    assert f"Invoice {invoice.number} generated." in page
+    assert "EUR\u00a0150.00 for 1 Mar 2026 – 31 Mar 2026" in page
+    assert "dated 2 Mar 2026, due 1 Apr 2026" in page
+    assert f'href="/invoices/{invoice.pk}/">Open invoice {invoice.number}' in page
+    assert f'href="/invoices/{invoice.pk}/pdf/">Download PDF' in page
+    assert f'href="{generate_url(contract)}?cycle=3">Generate another cycle' in page
+    assert f'href="/contracts/{contract.pk}/">Back to the contract' in page
+    # Not the cycle again in replace mode: no warning, no form to submit.
+    assert 'data-notice="already-invoiced"' not in page
+    assert "<form" not in page.split("<main", 1)[-1]
+    assert messages_of(response) == []
+
+
+def test_refreshing_the_success_state_generates_nothing_more(manager_client, contract):
+    data = form_as_shown(manager_client, contract, cycle=2)
+    response = manager_client.post(generate_url(contract), data)
+    before = billing_state()
+
+    again = manager_client.get(response["Location"])
+
+    assert again.status_code == 200
+    assert billing_state() == before
+    assert Invoice.objects.filter(contract=contract).count() == 1
+
+
+@pytest.mark.parametrize("generated", ["not-a-number", "0", "99999999999999"])
+def test_a_tampered_success_address_shows_the_page_with_a_message(
+    manager_client, contract, generated
+):
+    response = manager_client.get(generate_url(contract), {"generated": generated})
+
+    assert response.status_code == 200
+    assert "generated" not in response.context
+    assert messages_of(response) == [GENERATED_NOT_OF_CONTRACT]
+
+
+def test_the_success_state_shows_no_invoice_of_another_contract(manager_client, contract, today):
+    other = active_contract(as_of=today)
+    foreign = invoice_cycle(other, 2)
+
+    response = manager_client.get(generate_url(contract), {"generated": foreign.pk})
+
+    assert foreign.number not in response.content.decode()
+    assert messages_of(response) == [GENERATED_NOT_OF_CONTRACT]
+    assert response.context["review"].choice.index == 2
 
 
 def test_the_post_invoicing_choice_is_kept_on_the_audit_trail(manager_client, contract):
@@ -175,12 +228,25 @@ def test_a_generation_without_preview_writes_the_invoice_as_the_contract_stands(
 # Future cycles ------------------------------------------------------------------------------
 
 
-def test_a_future_cycle_shows_a_warning_and_needs_proceed(manager_client, contract):
+def test_a_future_cycle_shows_a_warning_and_a_proceed_button_instead_of_generate(
+    manager_client, contract
+):
     response = manager_client.get(generate_url(contract), {"cycle": 3})
 
     page = response.content.decode()
     assert "This is a future billing cycle." in page
-    assert 'name="proceed"' in page
+    button = page.split('id="generate-button"', 1)[1].split("</button>", 1)[0]
+    assert 'name="proceed" value="1"' in button
+    assert button.rsplit(">", 1)[1].strip() == "Proceed"
+    assert "Generate invoice" not in button and 'type="checkbox" name="proceed"' not in page
+
+
+def test_a_current_cycle_offers_generate_and_no_proceed(manager_client, contract):
+    page = manager_client.get(generate_url(contract), {"cycle": 2}).content.decode()
+
+    button = page.split('id="generate-button"', 1)[1].split("</button>", 1)[0]
+    assert 'name="proceed"' not in button
+    assert button.rsplit(">", 1)[1].strip() == "Generate invoice"
 
 
 def test_a_future_cycle_says_the_date_its_invoice_carries_and_a_due_date_before_it_starts(
@@ -206,11 +272,13 @@ def test_a_future_cycle_without_proceed_writes_nothing(manager_client, contract)
 def test_a_future_cycle_beyond_the_kept_schedules_gets_its_schedule_and_its_invoice(
     manager_client, contract
 ):
-    data = form_as_shown(manager_client, contract, cycle=9, proceed=True)
+    data = form_as_shown(manager_client, contract, cycle=9, proceed="1")
 
-    manager_client.post(generate_url(contract), data)
+    response = manager_client.post(generate_url(contract), data, follow=True)
 
     schedule = schedule_of(contract, 9)
+    assert response.context["generated"].invoice == schedule.resulting_invoice
+    assert f"Invoice {schedule.resulting_invoice.number} generated." in (response.content.decode())
     assert schedule.status == "invoiced"
     assert schedule.resulting_invoice.period_start == D(2026, 10, 1)
     # No gap: the cycles between the kept ones and the picked one are scheduled Pending.

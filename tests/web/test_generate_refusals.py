@@ -59,7 +59,7 @@ def test_a_contract_that_is_not_active_is_refused_and_gets_no_schedule(
     contract = active_contract(as_of=today)
     contract.status = status
     contract.save()
-    data = form_as_shown(manager_client, contract, cycle=9, proceed=True)
+    data = form_as_shown(manager_client, contract, cycle=9, proceed="1")
     before = billing_state()
 
     response = manager_client.post(generate_url(contract), data)

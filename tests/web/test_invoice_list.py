@@ -10,6 +10,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from invoicing.forms import CURRENCY_NOT_INVOICED
 from invoicing.models import Invoice
 from tests.factories import BillingContractFactory, CustomerFactory, InvoiceFactory
 
@@ -96,6 +97,25 @@ def test_a_filter_that_does_not_validate_gets_a_message_and_no_csv(manager_clien
     assert download.status_code == 400 and b"payment" in download.content
 
 
+def test_the_currency_filter_offers_only_the_currencies_invoiced(manager_client, book):
+    BillingContractFactory(currency="CHF")  # a contract in CHF, never invoiced
+
+    response = manager_client.get(LIST)
+
+    choices = [value for value, _ in response.context["form"].fields["currency"].choices]
+    assert choices == ["", "EUR", "USD"]
+
+
+def test_a_currency_never_invoiced_is_refused_with_a_message_and_no_csv(manager_client, book):
+    page = manager_client.get(LIST, {"currency": "CHF"})
+    download = manager_client.get(CSV, {"currency": "CHF"})
+
+    assert page.status_code == 200
+    assert len(numbers(page)) == 5
+    assert CURRENCY_NOT_INVOICED % {"value": "CHF"} in page.content.decode()
+    assert download.status_code == 400 and b"currency" in download.content
+
+
 def test_viewers_see_the_list_and_outsiders_do_not(viewer_client, outsider_client, book):
     assert viewer_client.get(LIST).status_code == 200
     assert outsider_client.get(LIST).status_code == 403
@@ -108,8 +128,9 @@ def test_the_list_runs_the_same_queries_for_many_invoices(
     for _ in range(60):
         invoice()
 
-    # Session, user, permissions (2), the totals (their counts are the page's count), page.
-    with django_assert_num_queries(6):
+    # Session, user, permissions (2), the currencies invoiced, the totals (their counts are
+    # the page's count), the page.
+    with django_assert_num_queries(7):
         response = manager_client.get(LIST)
 
     assert len(response.context["page"]) == 50

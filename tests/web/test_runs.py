@@ -56,6 +56,20 @@ def test_a_finished_run_shows_100_percent_rows_with_job_and_invoice_links(
     assert "cycle containing 15 Mar 2026; 3 contracts; Auto-Send" in page
 
 
+def test_a_finished_run_reads_as_success_and_one_with_failures_as_a_warning(
+    manager_client, finished_run
+):
+    page = manager_client.get(run_url(finished_run)).content.decode()
+    outcome = page.split("data-run-outcome>", 1)[1].split("</div>", 1)[0]
+    assert 'class="notice success" role="status" data-run-outcome' in page
+    assert "Finished: every job is done." in outcome and "3 succeeded." in outcome
+
+    GenerationJob.objects.filter(pk=finished_run.jobs.first().pk).update(status="failed")
+    page = manager_client.get(run_url(finished_run)).content.decode()
+    assert 'class="notice warning" role="status" data-run-outcome' in page
+    assert "Finished: 1 job failed." in page
+
+
 def test_a_running_run_polls_and_estimates_the_time_left(manager_client, today, manager):
     contracts = [active_contract(as_of=today) for _ in range(2)]
     run = start_run(contracts, manager)
