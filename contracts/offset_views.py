@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from contracts.forms import OffsetForm
 from contracts.models import BillingContract
+from contracts.templatetags.billing_format import signed_days
 from schedules.selectors import offset_change_preview
 from schedules.services import contract_offset_change
 
-SAVED = "Invoice Generation Offset set to {offset:+d} days: {moved} Pending schedule(s) re-dated."
+SAVED = "Invoice Generation Offset set to {offset}: {moved}."
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,7 +33,10 @@ def contract_offset_edit(request, pk: int) -> HttpResponse:
     elif form.is_valid() and request.method == "POST":
         offset = form.cleaned_data["offset_days"]
         moved = contract_offset_change(contract=contract, offset_days=offset, user=request.user)
-        messages.success(request, SAVED.format(offset=offset, moved=moved))
+        moved_text = ngettext(
+            "%(count)d Pending schedule re-dated", "%(count)d Pending schedules re-dated", moved
+        ) % {"count": moved}
+        messages.success(request, SAVED.format(offset=signed_days(offset), moved=moved_text))
         return redirect("contracts:detail", pk=contract.pk)
     preview = None
     if form.is_bound and form.is_valid():

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from billing_site.actors import Actor, recorded_actor
 from billing_site.errors import BillingError
@@ -23,10 +24,7 @@ from schedules.services.keeping import (
     schedules_reopen_nothing_to_bill,
 )
 
-OFFSET_CHANGED = (
-    "Invoice generation offset changed from {before:+d} to {after:+d} days; "
-    "{moved} Pending schedule(s) re-dated."
-)
+OFFSET_CHANGED = "Invoice generation offset changed from {before:+d} to {after:+d} days; {moved}."
 # Fields that define the cycles themselves: frozen once any cycle is invoiced.
 CYCLE_FIELDS = {"start_date", "billing_frequency"}
 SCHEDULE_FIELDS = {"billing_timing", "invoice_offset_days", "end_date"}
@@ -117,7 +115,15 @@ def contract_offset_change(*, contract: BillingContract, offset_days: int, user:
             user_id=actor.pk,
             queryset=[contract],
             action_flag=CHANGE,
-            change_message=OFFSET_CHANGED.format(before=before, after=offset_days, moved=moved),
+            change_message=OFFSET_CHANGED.format(
+                before=before, after=offset_days, moved=_pending_redated(moved)
+            ),
             single_object=True,
         )
     return moved
+
+
+def _pending_redated(count: int) -> str:
+    return ngettext(
+        "%(count)d Pending schedule re-dated", "%(count)d Pending schedules re-dated", count
+    ) % {"count": count}

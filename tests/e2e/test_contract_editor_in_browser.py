@@ -161,7 +161,7 @@ def test_a_manager_creates_a_contract_edits_a_quantity_and_moves_its_offset_effe
     page.get_by_role("button", name=f"Save {signed_days(NEW_OFFSET)}").click()
 
     expect(page.locator(".messages")).to_contain_text(
-        f"Invoice Generation Offset set to {NEW_OFFSET:+d} days: {moved} Pending schedule(s) "
+        f"Invoice Generation Offset set to {signed_days(NEW_OFFSET)}: {moved} Pending schedules "
         "re-dated."
     )
     expect(page.get_by_role("region", name="Terms")).to_contain_text(signed_days(NEW_OFFSET))
