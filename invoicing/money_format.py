@@ -61,6 +61,11 @@ def money_figure(amount: Amount, currency: str) -> str:
     return f"{_rounded(amount, currency):f}"
 
 
+def minus_sign(locale: str) -> str:
+    """The locale's minus sign, for the other signed figures of a page (quantities, days)."""
+    return get_minus_sign_symbol(_locale(locale))
+
+
 def locale_code(language: str) -> str:
     """A Babel locale from a language code in Django's ("en-gb") or POSIX ("en_GB") form."""
     try:
