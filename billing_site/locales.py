@@ -13,10 +13,15 @@ def active_locale() -> str:
     return locale_code(translation.get_language() or settings.LANGUAGE_CODE)
 
 
+def site_locale() -> str:
+    """The locale of what workers and commands write for staff (task messages, reports)."""
+    return locale_code(settings.LANGUAGE_CODE)
+
+
 def document_locale(language: str) -> str:
     """The locale of a customer's PDF and email: the customer's language when set, else the
     site's; in the site's own region when the languages agree (en with en-gb gives en_GB)."""
-    site = locale_code(settings.LANGUAGE_CODE)
+    site = site_locale()
     if not language:
         return site
     chosen = locale_code(language)
