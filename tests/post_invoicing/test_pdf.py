@@ -15,16 +15,11 @@ from invoicing.models import Invoice
 from invoicing.post_invoicing.pdf import invoice_pdf_render
 from invoicing.services import invoice_generate
 from tests.factories import ContractLineFactory, CustomerFactory
-from tests.post_invoicing.helpers import contract_invoiced
+from tests.post_invoicing.helpers import contract_invoiced, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
-
-
-def pdf_text(invoice: Invoice) -> str:
-    reader = PdfReader(io.BytesIO(invoice_pdf_render(invoice=invoice)))
-    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 @pytest.fixture
