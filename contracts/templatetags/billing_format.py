@@ -24,9 +24,10 @@ def _decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _grouped(value: Decimal, places: int) -> str:

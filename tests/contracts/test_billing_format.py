@@ -23,6 +23,8 @@ NBSP = "\u00a0"
         (Decimal("-12.5"), "USD", f"-USD{NBSP}12.50"),
         (Decimal("0.005"), "EUR", f"EUR{NBSP}0.01"),
         (None, "EUR", "—"),
+        ("NaN", "EUR", "—"),
+        ("not a number", "EUR", "—"),
     ],
 )
 def test_money_shows_the_currency_and_its_minor_unit(amount, currency, shown):
