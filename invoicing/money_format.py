@@ -55,6 +55,15 @@ def format_price(amount: Decimal | int, currency: str, locale: str) -> str:
     return _render(value if value else abs(value), currency, locale, places)
 
 
+def format_quantity(value: Decimal | int, locale: str) -> str:
+    """A quantity or a rate beside the amounts of a document, in the same locale: grouped,
+    without trailing zeros ("40,000", "2.5"; "2,5" in fr)."""
+    number = Decimal(value)
+    babel_locale = _locale(locale)
+    pattern = _pattern(babel_locale, _decimals(number), explicit_plus=False, currency=False)
+    return pattern.apply(number if number else abs(number), babel_locale)
+
+
 def money_figure(amount: Amount, currency: str) -> str:
     """The amount as a spreadsheet reads it: "1008.00", "-548.80" (ASCII minus, ".", no
     grouping, the currency's minor unit); the currency goes in a column of its own."""
@@ -103,11 +112,16 @@ def _locale(language: str) -> Locale:
 
 
 @lru_cache(maxsize=256)
-def _pattern(locale: Locale, places: int, explicit_plus: bool) -> NumberPattern:
-    """The locale's standard currency pattern, with the ISO code, `places` decimals and the
-    locale's own minus (and plus) sign."""
-    standard = locale.currency_formats["standard"].pattern
-    pattern = parse_pattern(standard.replace("¤¤", "¤").replace("¤", "¤¤"))
+def _pattern(
+    locale: Locale, places: int, explicit_plus: bool, currency: bool = True
+) -> NumberPattern:
+    """The locale's standard currency pattern with the ISO code (or its decimal pattern),
+    `places` decimals and the locale's own minus (and plus) sign."""
+    if currency:
+        standard = locale.currency_formats["standard"].pattern
+        pattern = parse_pattern(standard.replace("¤¤", "¤").replace("¤", "¤¤"))
+    else:
+        pattern = parse_pattern(locale.decimal_formats[None].pattern)
     pattern.frac_prec = (places, places)
     # Babel copies the pattern's "-" as it is; CLDR means the locale's minus sign by it.
     minus, plus = get_minus_sign_symbol(locale), get_plus_sign_symbol(locale)

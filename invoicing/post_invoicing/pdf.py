@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from billing_site.locales import document_locale
 from contracts.models import BillingSettings
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.money_format import format_money, format_price
+from invoicing.money_format import format_money, format_price, format_quantity
 
 TEMPLATE = "invoicing/pdf/invoice.html"
 # WeasyPrint logs every rendering step at INFO: seven lines per invoice in the worker log.
@@ -32,7 +32,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 
 @dataclass(frozen=True)
 class Money:
-    """The amounts of one invoice, in its currency and its customer's locale."""
+    """The amounts (and quantities) of one invoice, in its currency and its customer's locale."""
 
     currency: str
     locale: str
@@ -42,6 +42,10 @@ class Money:
 
     def price(self, unit_price: Decimal) -> str:
         return format_price(unit_price, self.currency, self.locale)
+
+    def number(self, value: Decimal) -> str:
+        """A quantity or a rate, in the same locale as the amounts beside it."""
+        return format_quantity(value, self.locale)
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,9 @@ def _document_line(line: InvoiceLine, money: Money) -> DocumentLine:
         description=line.description,
         period=_period(line.period_start, line.period_end),
         proration=_proration(line),
-        quantity=_plain(line.quantity),
+        quantity=money.number(line.quantity),
         unit_price=money.price(line.unit_price),
-        tax_rate=f"{_plain(line.tax_rate)} %",
+        tax_rate=f"{money.number(line.tax_rate)} %",
         amount=money(line.amount),
     )
 
@@ -116,7 +120,7 @@ def _tax_summary(lines: Sequence[InvoiceLine], money: Money) -> list[tuple[str, 
         bases[line.tax_rate][0] += line.amount
         bases[line.tax_rate][1] += line.tax_amount
     return [
-        (f"{_plain(rate)} %", money(base), money(tax))
+        (f"{money.number(rate)} %", money(base), money(tax))
         for rate, (base, tax) in sorted(bases.items())
     ]
 
@@ -136,11 +140,6 @@ def _status_note(invoice: Invoice) -> str:
     if invoice.status == Invoice.Status.VOID:
         return "Void"
     return ""
-
-
-def _plain(number: Decimal) -> str:
-    """A decimal without trailing zeros and never in exponent form: 10.0000 -> '10'."""
-    return f"{number.normalize():f}"
 
 
 def _day(value: date) -> str:

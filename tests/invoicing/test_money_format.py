@@ -8,6 +8,7 @@ from invoicing.money_format import (
     format_money,
     format_money_change,
     format_price,
+    format_quantity,
     locale_code,
     money_figure,
 )
@@ -112,3 +113,20 @@ def test_an_unknown_locale_still_reads_as_english():
 def test_an_unknown_currency_is_refused_not_guessed():
     with pytest.raises(ValueError, match="ISO 4217"):
         format_money(Decimal("1"), "XYZ", "en_GB")
+
+
+@pytest.mark.parametrize(
+    ("value", "locale", "shown"),
+    [
+        ("10.0000", "en_GB", "10"),
+        ("2.5000", "en_GB", "2.5"),
+        ("2.5000", "fr", "2,5"),
+        ("40000", "en_GB", "40,000"),
+        ("40000", "de", "40.000"),
+        ("0.0425", "de", "0,0425"),
+        ("-3", "en_GB", "-3"),
+        ("0E-4", "en_GB", "0"),
+    ],
+)
+def test_a_quantity_drops_trailing_zeros_and_is_grouped_in_the_locale(value, locale, shown):
+    assert format_quantity(Decimal(value), locale) == shown

@@ -138,6 +138,15 @@ def test_amounts_are_written_in_the_customers_language(seller, language, total, 
     assert price in text
 
 
+def test_quantities_are_written_like_the_amounts_beside_them(seller):
+    invoice = contract_invoiced(customer=CustomerFactory(language="de"), quantity="2.5")
+
+    text = pdf_text(invoice)
+
+    # 2.5 x 12.50 = 31.25, tax 20 %: 6.25
+    assert f"2,5 12,50{NBSP}EUR 20 % 31,25{NBSP}EUR" in text
+
+
 def test_a_credit_note_shows_its_negative_total_and_credits_the_amount(seller):
     invoice = contract_invoiced()
     Invoice.objects.filter(pk=invoice.pk).update(
