@@ -4,10 +4,15 @@ Rows only the services write are shown, never added, edited or deleted in admin:
 them would break the audit trail (who generated what, numbers never reused).
 """
 
+from operator import attrgetter
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+
+from billing_site.locales import active_locale
+from invoicing.money_format import format_money, format_price
 
 
 class ReadOnlyAdminMixin:
@@ -55,3 +60,17 @@ def admin_link(obj, text=None) -> str:
 def changelist_link(model, text: str, **filters) -> str:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), text)
+
+
+def money_display(field: str, *, currency: str = "currency", price: bool = False):
+    """An admin column or read-only field showing a row's amount as every page does
+    ("EUR 1,008.00", not the stored "1008.0000"); `currency` may be a dotted path."""
+    amount_of, currency_of = attrgetter(field), attrgetter(currency)
+    formatter = format_price if price else format_money
+
+    @admin.display(description=field.replace("_", " "), ordering=field)
+    def shown(model_admin, row) -> str:
+        amount = amount_of(row)
+        return "—" if amount is None else formatter(amount, currency_of(row), active_locale())
+
+    return shown

@@ -11,6 +11,7 @@ from billing_site.admin_helpers import (
     ReadOnlyTabularInline,
     admin_link,
     changelist_link,
+    money_display,
 )
 from invoicing.models import (
     INVOICE_LINE_FIGURES,
@@ -34,19 +35,35 @@ class InvoiceInline(ReadOnlyTabularInline):
         "period_end",
         "invoice_date",
         "due_date",
-        "total",
+        "total_shown",
         "status",
     )
     ordering = ("-invoice_date", "-number")
+    total_shown = money_display("total")
+
+
+MONEY_SHOWN = {
+    "unit_price": "unit_price_shown",
+    "amount": "amount_shown",
+    "tax_amount": "tax_amount_shown",
+}
 
 
 class InvoiceLineInline(ReadOnlyTabularInline):
     model = InvoiceLine
     show_change_link = False
-    fields = ("position", *INVOICE_LINE_FIGURES, "change")
+    # The figures, their amounts shown in the invoice's currency as every page shows them.
+    fields = (
+        "position",
+        *(MONEY_SHOWN.get(name, name) for name in INVOICE_LINE_FIGURES),
+        "change",
+    )
+    unit_price_shown = money_display("unit_price", currency="invoice.currency", price=True)
+    amount_shown = money_display("amount", currency="invoice.currency")
+    tax_amount_shown = money_display("tax_amount", currency="invoice.currency")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("change__line")
+        return super().get_queryset(request).select_related("change__line", "invoice")
 
 
 @admin.register(Invoice)
@@ -61,7 +78,7 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "invoice_date",
         "due_date",
         "currency",
-        "total",
+        "total_shown",
         "status",
         "generated_via",
     )
@@ -84,11 +101,17 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
             "Period and dates",
             {"fields": ("period_start", "period_end", "invoice_date", "due_date")},
         ),
-        ("Amounts", {"fields": ("currency", "subtotal", "tax_total", "total", "paid_at")}),
+        (
+            "Amounts",
+            {"fields": ("currency", "subtotal_shown", "tax_total_shown", "total_shown", "paid_at")},
+        ),
         ("Replacement", {"fields": ("replaces_link", "replaced_by_link")}),
         ("Audit", {"fields": ("generated_by", "generated_via", "job_link", "created_at")}),
     )
     readonly_fields = tuple(field for _, box in fieldsets for field in box["fields"])
+    subtotal_shown = money_display("subtotal")
+    tax_total_shown = money_display("tax_total")
+    total_shown = money_display("total")
 
     @admin.display(ordering="contract__customer__name")
     def customer(self, invoice):

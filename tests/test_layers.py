@@ -27,6 +27,7 @@ APP_ORDER = {"billing_site": 0, "contracts": 1, "schedules": 2, "invoicing": 3, 
 PURE_MODULES = {
     "billing_site.errors",
     "invoicing.money",
+    "invoicing.money_format",
     "contracts.errors",
     "contracts.vat",
     "schedules.cycles",

@@ -1,4 +1,7 @@
-"""Money, quantities, rates and periods as the billing pages show them, in the active locale."""
+"""Money, quantities, rates and periods as the billing pages show them, in the active locale.
+
+Money goes through `invoicing.money_format`, the one formatter of every amount shown.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils.formats import date_format, number_format
 
-from invoicing.money import minor_unit, quantum
+from billing_site.locales import active_locale
+from invoicing.money_format import format_money, format_money_change, format_price, minus_sign
 
 register = template.Library()
 
 NO_VALUE = "—"
-MINUS = "\u2212"  # a real minus sign: a hyphen is easy to miss in a column of amounts
 NBSP = "\u00a0"
 
 
@@ -21,36 +24,34 @@ def _decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _grouped(value: Decimal, places: int) -> str:
-    sign = MINUS if value < 0 else ""
+    # The locale's minus sign, as on amounts: one sign for every negative figure.
+    sign = minus_sign(active_locale()) if value < 0 else ""
     return sign + number_format(abs(value), decimal_pos=places, force_grouping=True)
 
 
 @register.filter
 def money(amount, currency: str) -> str:
-    """`amount` in `currency` at its minor unit, grouped for the locale: "EUR 1,234.50"."""
+    """`amount` in `currency` at its minor unit, in the reader's locale: "EUR 1,234.50"."""
     value = _decimal(amount)
     if value is None or not currency:
         return NO_VALUE
-    value = value.quantize(quantum(currency), rounding=ROUND_HALF_UP)
-    return f"{currency}{NBSP}{_grouped(value, minor_unit(currency))}"
+    return format_money(value, currency, active_locale())
 
 
 @register.filter
 def money_change(amount, currency: str) -> str:
-    """A difference of money with its sign always shown: "+EUR 12.00", "−EUR 3.50"."""
+    """A difference of money with its sign always shown: "+EUR 12.00", "-EUR 3.50"."""
     value = _decimal(amount)
     if value is None or not currency:
         return NO_VALUE
-    if value == 0:
-        return money(value, currency)
-    sign = "+" if value > 0 else MINUS
-    return sign + money(abs(value), currency)
+    return format_money_change(value, currency, active_locale())
 
 
 @register.filter
@@ -94,15 +95,14 @@ def price(amount, currency: str) -> str:
     value = _decimal(amount)
     if value is None or not currency:
         return NO_VALUE
-    places = max(minor_unit(currency), -value.normalize().as_tuple().exponent)
-    return f"{currency}{NBSP}{_grouped(value, places)}"
+    return format_price(value, currency, active_locale())
 
 
 @register.filter
 def signed_days(days) -> str:
-    """An offset in days with its sign: "+1 day", "−3 days", "0 days"."""
+    """An offset in days with its sign: "+1 day", "-3 days", "0 days"."""
     if days is None or days == "":
         return NO_VALUE
     days = int(days)
-    sign = "+" if days > 0 else MINUS if days < 0 else ""
+    sign = "+" if days > 0 else minus_sign(active_locale()) if days < 0 else ""
     return f"{sign}{abs(days)} day{'' if abs(days) == 1 else 's'}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from billing_site.admin_helpers import ReadOnlyAdminMixin
+from billing_site.admin_helpers import ReadOnlyAdminMixin, money_display
 from invoicing.post_invoicing.errors import NO_TASK_TO_RETRY
 from invoicing.post_invoicing.interventions import post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
@@ -100,7 +100,7 @@ class PostInvoicingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # A payment as both its list and the invoice page's inline show it.
 PAYMENT_FIELDS = (
     "gateway",
-    "amount",
+    "amount_shown",
     "currency",
     "status",
     "gateway_reference",
@@ -116,7 +116,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "invoice",
         "created_at",
         "gateway",
-        "amount",
+        "amount_shown",
         "currency",
         "status",
         "gateway_reference",
@@ -128,3 +128,4 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     fields = ("invoice", *PAYMENT_FIELDS, "created_at", "updated_at")
     readonly_fields = fields
+    amount_shown = money_display("amount")

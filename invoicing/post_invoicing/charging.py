@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from billing_site.locales import site_locale
 from invoicing.models import Invoice
-from invoicing.money import quantum
+from invoicing.money_format import format_money
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import (
     NothingToDo,
@@ -50,7 +51,9 @@ def invoice_charge(task: PostInvoicingTask) -> str:
         return errors.ALREADY_PAID
     if invoice.total <= 0:
         raise NothingToDo(
-            errors.NOTHING_TO_CHARGE.format(total=invoice.total, currency=invoice.currency)
+            errors.NOTHING_TO_CHARGE.format(
+                total=format_money(invoice.total, invoice.currency, site_locale())
+            )
         )
     payment = payment_for(invoice)
     if payment.status == Payment.Status.AWAITING_TRANSFER:
@@ -119,8 +122,7 @@ def _record(invoice: Invoice, payment: Payment, result: ChargeResult) -> str:
 
 def _describe(payment: Payment) -> str:
     values = {
-        "amount": payment.amount.quantize(quantum(payment.currency)),
-        "currency": payment.currency,
+        "amount": format_money(payment.amount, payment.currency, site_locale()),
         "gateway": payment.gateway,
         "reference": payment.gateway_reference,
     }

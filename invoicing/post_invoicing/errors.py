@@ -46,13 +46,12 @@ SMTP_REFUSED = "The mail server refused the email to {email}: {code} {reason}"
 SMTP_UNAVAILABLE = "The mail server could not be reached: {reason}"
 SENT = "Sent to {email}."
 # Auto-Charge
-NOTHING_TO_CHARGE = "Nothing to charge: the total is {total} {currency}."
+# Amounts come formatted with their currency ("EUR 150.00"), in the site's language.
+NOTHING_TO_CHARGE = "Nothing to charge: the total is {total}."
 ALREADY_PAID = "Already paid."
-CHARGED = "Charged {amount} {currency} through {gateway} ({reference})."
-AWAITING_TRANSFER = (
-    "Awaiting payment of {amount} {currency} by bank transfer, reference {reference}."
-)
-PROCESSING = "The payment of {amount} {currency} is still processing at {gateway}."
+CHARGED = "Charged {amount} through {gateway} ({reference})."
+AWAITING_TRANSFER = "Awaiting payment of {amount} by bank transfer, reference {reference}."
+PROCESSING = "The payment of {amount} is still processing at {gateway}."
 DECLINED = "Payment declined: {reason}"
 GATEWAY_UNAVAILABLE = "The payment gateway could not be reached: {reason}"
 GATEWAY_REFUSED = "The payment gateway refused the request: {reason}"

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from billing_site.csv_safety import SafeCsvWriter, Writable
 from invoicing.models import Invoice
-from invoicing.money import quantum
+from invoicing.money_format import money_figure
 from invoicing.post_invoicing import errors
 
 # Each column of the CSV: its header, and the field it is read from.
@@ -56,14 +56,14 @@ def invoices_csv_rows(*, start: date, end: date) -> Iterator[list[str]]:
 
 
 def invoices_csv_rows_of(invoices: QuerySet[Invoice]) -> Iterator[list[str]]:
-    """The header, then one row per invoice, as strings (amounts at the currency's unit)."""
+    """The header, then one row per invoice, as strings; amounts are plain figures at the
+    currency's minor unit ("1008.00", "-548.80"), which a spreadsheet reads as numbers."""
     yield list(CSV_HEADER)
     rows = invoices.values_list(*FIELDS)
     for row in rows.iterator(chunk_size=CHUNK_ROWS):
         values = dict(zip(FIELDS, row, strict=True))
-        step = quantum(values["currency"])
         for amount in ("subtotal", "tax_total", "total"):
-            values[amount] = values[amount].quantize(step)
+            values[amount] = money_figure(values[amount], values["currency"])
         values["paid_at"] = values["paid_at"].isoformat() if values["paid_at"] else ""
         yield ["" if values[f] is None else str(values[f]) for f in FIELDS]
 

@@ -18,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from billing_site.admin_helpers import ReadOnlyTabularInline
+from billing_site.admin_helpers import ReadOnlyTabularInline, money_display
 from billing_site.errors import BillingError
 from invoicing.models import Invoice
 from invoicing.post_invoicing.admin import (
@@ -76,6 +76,7 @@ class InvoiceEmailInline(_ReadOnlyInline):
 class PaymentInline(_ReadOnlyInline):
     model = Payment
     fields = ("created_at", *PAYMENT_FIELDS)
+    amount_shown = money_display("amount")
 
 
 class PostInvoicingStateFilter(admin.SimpleListFilter):

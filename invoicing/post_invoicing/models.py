@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from invoicing.money_format import format_money, locale_code
+
 
 class PostInvoicingTask(models.Model):
     """One Auto-Send, Auto-Charge or Auto-Sync of one invoice, and how it went.
@@ -154,4 +156,5 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount.normalize():f} {self.currency} ({self.get_status_display()})"
+        amount = format_money(self.amount, self.currency, locale_code(settings.LANGUAGE_CODE))
+        return f"{amount} ({self.get_status_display()})"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,17 +19,33 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from billing_site.locales import document_locale
 from contracts.models import BillingSettings
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.money import minor_unit, quantum
+from invoicing.money_format import format_money, format_price, format_quantity
 
 TEMPLATE = "invoicing/pdf/invoice.html"
 # WeasyPrint logs every rendering step at INFO: seven lines per invoice in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 PDF_CONTENT_TYPE = "application/pdf"
 
-# An amount formatted at the invoice currency's precision.
-Money = Callable[[Decimal], str]
+
+@dataclass(frozen=True)
+class Money:
+    """The amounts (and quantities) of one invoice, in its currency and its customer's locale."""
+
+    currency: str
+    locale: str
+
+    def __call__(self, amount: Decimal) -> str:
+        return format_money(amount, self.currency, self.locale)
+
+    def price(self, unit_price: Decimal) -> str:
+        return format_price(unit_price, self.currency, self.locale)
+
+    def number(self, value: Decimal) -> str:
+        """A quantity or a rate, in the same locale as the amounts beside it."""
+        return format_quantity(value, self.locale)
 
 
 @dataclass(frozen=True)
@@ -61,7 +77,7 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
 def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
     """Everything the template shows, already formatted: the template only lays it out."""
     contract = invoice.contract
-    money = _money_formatter(invoice.currency)
+    money = Money(invoice.currency, document_locale(contract.customer.language))
     lines = list(invoice.lines.all())
     return {
         "invoice": invoice,
@@ -79,6 +95,8 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
         "subtotal": money(invoice.subtotal),
         "tax_total": money(invoice.tax_total),
         "total": money(invoice.total),
+        # A credit note's total is negative; the sentence saying it is credited is not.
+        "credited": money(-invoice.total),
         "status_note": _status_note(invoice),
     }
 
@@ -88,9 +106,9 @@ def _document_line(line: InvoiceLine, money: Money) -> DocumentLine:
         description=line.description,
         period=_period(line.period_start, line.period_end),
         proration=_proration(line),
-        quantity=_plain(line.quantity),
-        unit_price=_price(line.unit_price, money),
-        tax_rate=f"{_plain(line.tax_rate)} %",
+        quantity=money.number(line.quantity),
+        unit_price=money.price(line.unit_price),
+        tax_rate=f"{money.number(line.tax_rate)} %",
         amount=money(line.amount),
     )
 
@@ -102,7 +120,7 @@ def _tax_summary(lines: Sequence[InvoiceLine], money: Money) -> list[tuple[str, 
         bases[line.tax_rate][0] += line.amount
         bases[line.tax_rate][1] += line.tax_amount
     return [
-        (f"{_plain(rate)} %", money(base), money(tax))
+        (f"{money.number(rate)} %", money(base), money(tax))
         for rate, (base, tax) in sorted(bases.items())
     ]
 
@@ -122,32 +140,6 @@ def _status_note(invoice: Invoice) -> str:
     if invoice.status == Invoice.Status.VOID:
         return "Void"
     return ""
-
-
-def _money_formatter(currency: str) -> Money:
-    places, step = minor_unit(currency), quantum(currency)
-
-    def money(amount: Decimal) -> str:
-        return f"{amount.quantize(step):,.{places}f}"
-
-    return money
-
-
-def _price(unit_price: Decimal, money: Money) -> str:
-    """A unit price at the currency's precision, or finer when it has more digits."""
-    plain = _plain(unit_price)
-    decimals = len(plain.partition(".")[2])
-    formatted = money(unit_price)
-    return (
-        formatted
-        if decimals <= len(formatted.partition(".")[2])
-        else f"{unit_price.normalize():,f}"
-    )
-
-
-def _plain(number: Decimal) -> str:
-    """A decimal without trailing zeros and never in exponent form: 10.0000 -> '10'."""
-    return f"{number.normalize():f}"
 
 
 def _day(value: date) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from invoicing.models import Invoice
-from invoicing.money import quantum
+from invoicing.money_format import money_figure
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import PermanentError, TransientError
 from invoicing.post_invoicing.models import PostInvoicingTask
@@ -112,7 +112,7 @@ def event_body(*, invoice: Invoice, event: str) -> bytes:
 
 def invoice_export_fields(invoice: Invoice) -> dict:
     """The invoice's fixed content (what never changes once issued), JSON-ready."""
-    step = quantum(invoice.currency)
+    currency = invoice.currency
     contract = invoice.contract
     return {
         "number": invoice.number,
@@ -127,9 +127,9 @@ def invoice_export_fields(invoice: Invoice) -> dict:
         "period_start": invoice.period_start.isoformat(),
         "period_end": invoice.period_end.isoformat(),
         "currency": invoice.currency,
-        "subtotal": str(invoice.subtotal.quantize(step)),
-        "tax_total": str(invoice.tax_total.quantize(step)),
-        "total": str(invoice.total.quantize(step)),
+        "subtotal": money_figure(invoice.subtotal, currency),
+        "tax_total": money_figure(invoice.tax_total, currency),
+        "total": money_figure(invoice.total, currency),
         "replaces": invoice.replaces.number if invoice.replaces else None,
         "lines": [
             {
@@ -139,9 +139,9 @@ def invoice_export_fields(invoice: Invoice) -> dict:
                 "period_start": line.period_start.isoformat(),
                 "period_end": line.period_end.isoformat(),
                 "proration": f"{line.proration.normalize():f}",
-                "amount": str(line.amount.quantize(step)),
+                "amount": money_figure(line.amount, currency),
                 "tax_rate": f"{line.tax_rate.normalize():f}",
-                "tax_amount": str(line.tax_amount.quantize(step)),
+                "tax_amount": money_figure(line.tax_amount, currency),
             }
             for line in invoice.lines.all()
         ],

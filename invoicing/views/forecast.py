@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from billing_site.csv_safety import SafeCsvWriter
+from invoicing.money_format import money_figure
 from invoicing.post_invoicing.export import EchoLines
 from invoicing.selectors.forecast import Forecast, forecast_build
 
@@ -43,25 +44,18 @@ def forecast_csv(request) -> HttpResponse:
 
 
 def forecast_csv_rows(forecast: Forecast) -> Iterator[list[str]]:
-    """Amounts as plain numbers (a spreadsheet sums them), months as YYYY-MM."""
+    """Amounts as plain figures at the currency's minor unit (a spreadsheet sums them),
+    months as YYYY-MM."""
     yield CSV_HEADER
     for month, cells in forecast.by_month:
         label = DUE_NOW if month is None else f"{month:%Y-%m}"
         for cell in cells:
-            yield [
-                label,
-                cell.currency,
-                str(cell.invoices),
-                str(cell.subtotal),
-                str(cell.tax_total),
-                str(cell.total),
-            ]
+            yield [label, cell.currency, str(cell.invoices), *_figures(cell)]
     for total in forecast.totals:
-        yield [
-            "Total",
-            total.currency,
-            str(total.invoices),
-            str(total.subtotal),
-            str(total.tax_total),
-            str(total.total),
-        ]
+        yield ["Total", total.currency, str(total.invoices), *_figures(total)]
+
+
+def _figures(row) -> list[str]:
+    return [
+        money_figure(amount, row.currency) for amount in (row.subtotal, row.tax_total, row.total)
+    ]

@@ -90,6 +90,6 @@ def test_dry_run_prints_what_would_be_generated_and_writes_nothing():
 
     out, _ = run_command("--date", "2026-01-02", "--dry-run")
 
-    assert "would generate DRY-1 2026-01-01...2026-01-31 dated 2026-01-02: EUR 100.00" in out
+    assert "would generate DRY-1 2026-01-01...2026-01-31 dated 2026-01-02: EUR\u00a0100.00" in out
     assert "Dry run: nothing was written." in out
     assert nothing_written()

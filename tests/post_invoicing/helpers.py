@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import io
+
+from pypdf import PdfReader
 
 from invoicing.models import Invoice
 from invoicing.post_invoicing.models import PostInvoicingTask
+from invoicing.post_invoicing.pdf import invoice_pdf_render
 from invoicing.post_invoicing.tasks import run_post_invoicing_task
 from tests.factories import CustomerFactory
 from tests.invoicing.helpers import contract_with_line, run_nightly
@@ -37,3 +41,9 @@ def run_task(task: PostInvoicingTask) -> PostInvoicingTask:
     run_post_invoicing_task.apply(args=(task.pk,))
     task.refresh_from_db()
     return task
+
+
+def pdf_text(invoice: Invoice) -> str:
+    """The text of the invoice's PDF, read back as a customer's reader would."""
+    reader = PdfReader(io.BytesIO(invoice_pdf_render(invoice=invoice)))
+    return "\n".join(page.extract_text() for page in reader.pages)

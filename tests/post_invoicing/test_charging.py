@@ -51,7 +51,7 @@ def test_stripe_charges_the_total_on_the_saved_payment_method_and_the_invoice_is
     invoice.refresh_from_db()
     assert invoice.is_paid and invoice.status == Invoice.Status.ISSUED
     assert task.message == errors.CHARGED.format(
-        amount="150.00", currency="EUR", gateway="stripe", reference=payment.gateway_reference
+        amount="EUR\u00a0150.00", gateway="stripe", reference=payment.gateway_reference
     )
 
 
@@ -211,7 +211,7 @@ def test_the_manual_gateway_records_awaiting_payment_by_transfer(settings, fake_
     assert (payment.gateway, payment.status) == ("manual", Payment.Status.AWAITING_TRANSFER)
     assert payment.gateway_reference == invoice.number
     assert task.message == errors.AWAITING_TRANSFER.format(
-        amount="150.00", currency="EUR", reference=invoice.number
+        amount="EUR\u00a0150.00", reference=invoice.number
     )
     invoice.refresh_from_db()
     assert not invoice.is_paid

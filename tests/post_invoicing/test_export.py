@@ -165,3 +165,24 @@ def test_the_download_neutralises_formulas_and_keeps_negative_amounts_numbers(cl
     (row,) = _rows(b"".join(response.streaming_content).decode())
     assert row["customer"] == "'-2+3"
     assert (row["subtotal"], row["tax_total"], row["total"]) == ("-125.00", "-25.00", "-150.00")
+
+
+def test_amounts_are_plain_figures_at_the_minor_unit_rounded_half_up():
+    invoice = contract_invoiced()
+    Invoice.objects.filter(pk=invoice.pk).update(  # stored with four decimals
+        subtotal=Decimal("1234567.0050"),
+        tax_total=Decimal("-548.8000"),
+        total=Decimal("1234018.2050"),
+    )
+    out = io.StringIO()
+
+    invoices_csv_write(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 31), out=out)
+
+    (row,) = _rows(out.getvalue())
+    # No grouping, "." for decimals, ASCII minus, never four decimals, half-up (not half-even).
+    assert (row["subtotal"], row["tax_total"], row["total"]) == (
+        "1234567.01",
+        "-548.80",
+        "1234018.21",
+    )
+    assert row["currency"] == "EUR"

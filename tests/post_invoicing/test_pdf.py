@@ -15,14 +15,11 @@ from invoicing.models import Invoice
 from invoicing.post_invoicing.pdf import invoice_pdf_render
 from invoicing.services import invoice_generate
 from tests.factories import ContractLineFactory, CustomerFactory
-from tests.post_invoicing.helpers import contract_invoiced
+from tests.post_invoicing.helpers import contract_invoiced, pdf_text
 
 pytestmark = pytest.mark.django_db
 
-
-def pdf_text(invoice: Invoice) -> str:
-    reader = PdfReader(io.BytesIO(invoice_pdf_render(invoice=invoice)))
-    return "\n".join(page.extract_text() for page in reader.pages)
+NBSP = "\u00a0"
 
 
 @pytest.fixture
@@ -51,11 +48,11 @@ def test_the_pdf_shows_seller_customer_number_dates_lines_and_totals(seller):
         "1 Feb 2026",  # due date: 30 days
         "1 Jan 2026 – 31 Jan 2026",  # the period
         invoice.lines.get().description,
-        "12.50",  # unit price
-        "125.00",  # the line and the subtotal
-        "25.00",  # tax
-        "Total EUR",
-        "150.00",
+        f"EUR{NBSP}12.50",  # unit price
+        f"EUR{NBSP}125.00",  # the line and the subtotal
+        f"EUR{NBSP}25.00",  # tax
+        f"Total EUR{NBSP}150.00",
+        f"Please pay EUR{NBSP}150.00 by",
         "Payment terms: 30 days",
     ):
         assert expected in text, expected
@@ -119,9 +116,48 @@ def test_amounts_follow_the_currency_minor_unit(seller):
 
     text = pdf_text(invoice)
 
-    assert "Total JPY" in text
-    assert "3,750" in text and "4,500" in text  # subtotal, total with 20 % tax
+    assert f"JPY{NBSP}3,750" in text  # subtotal
+    assert f"Total JPY{NBSP}4,500" in text  # with 20 % tax
     assert "3,750.00" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "total", "price"),
+    [
+        ("fr", f"150,00{NBSP}EUR", f"12,50{NBSP}EUR"),
+        ("de", f"150,00{NBSP}EUR", f"12,50{NBSP}EUR"),
+        ("en", f"EUR{NBSP}150.00", f"EUR{NBSP}12.50"),
+    ],
+)
+def test_amounts_are_written_in_the_customers_language(seller, language, total, price):
+    invoice = contract_invoiced(customer=CustomerFactory(language=language))
+
+    text = pdf_text(invoice)
+
+    assert f"Total {total}" in text and f"Please pay {total} by" in text
+    assert price in text
+
+
+def test_quantities_are_written_like_the_amounts_beside_them(seller):
+    invoice = contract_invoiced(customer=CustomerFactory(language="de"), quantity="2.5")
+
+    text = pdf_text(invoice)
+
+    # 2.5 x 12.50 = 31.25, tax 20 %: 6.25
+    assert f"2,5 12,50{NBSP}EUR 20 % 31,25{NBSP}EUR" in text
+
+
+def test_a_credit_note_shows_its_negative_total_and_credits_the_amount(seller):
+    invoice = contract_invoiced()
+    Invoice.objects.filter(pk=invoice.pk).update(
+        subtotal=Decimal("-457.3333"), tax_total=Decimal("-91.4667"), total=Decimal("-548.80")
+    )
+    invoice.refresh_from_db()
+
+    text = pdf_text(invoice)
+
+    assert f"Total -EUR{NBSP}548.80" in text
+    assert f"the amount of EUR{NBSP}548.80 is credited" in text
 
 
 def test_many_lines_flow_onto_numbered_pages(seller):

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError
+from billing_site.locales import site_locale
 from contracts.models import POST_TASKS
 from invoicing.management.commands._progress import ProgressBar
 from invoicing.models import Door, GenerationJob, GenerationRun, Invoice
+from invoicing.money_format import format_money
 from invoicing.services import generation_run_execute, generation_run_open
 from invoicing.services.bulk import (
     bulk_change_log_run_start,
@@ -153,7 +155,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"would generate {invoice.contract.number} {invoice.period_start}..."
                     f"{invoice.period_end} dated {invoice.invoice_date}: "
-                    f"{invoice.currency} {invoice.total:.2f}"
+                    f"{format_money(invoice.total, invoice.currency, site_locale())}"
                 )
         for job in run.jobs.filter(status=GenerationJob.Status.FAILED).select_related("contract"):
             self.stderr.write(f"failed {job.contract.number}: {job.message}")

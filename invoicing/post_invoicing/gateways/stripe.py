@@ -13,7 +13,9 @@ from decimal import Decimal
 import stripe
 from stripe.params import PaymentIntentCreateParams
 
+from billing_site.locales import site_locale
 from invoicing.money import minor_unit
+from invoicing.money_format import format_price
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import PermanentError, TransientError
 from invoicing.post_invoicing.gateways.base import ChargeRequest, ChargeResult, ChargeStatus
@@ -77,7 +79,9 @@ def minor_units(amount: Decimal, currency: str) -> int:
     """The amount in the currency's smallest unit, as Stripe wants it: EUR 12.50 -> 1250."""
     units = amount.scaleb(minor_unit(currency))
     if units != units.to_integral_value():
-        raise PermanentError(f"{amount} {currency} is not a whole number of minor units.")
+        # A price-style amount keeps every decimal: the stray one is what the message shows.
+        shown = format_price(amount, currency, site_locale())
+        raise PermanentError(f"{shown} is not a whole number of minor units.")
     return int(units)
 
 

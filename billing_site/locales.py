@@ -1,0 +1,28 @@
+"""Whose locale an amount is written in: the reader's on pages, the customer's on documents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+from invoicing.money_format import locale_code
+
+
+def active_locale() -> str:
+    """The locale of whoever reads the page: the active language ("en-gb" gives en_GB)."""
+    return locale_code(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def site_locale() -> str:
+    """The locale of what workers and commands write for staff (task messages, reports)."""
+    return locale_code(settings.LANGUAGE_CODE)
+
+
+def document_locale(language: str) -> str:
+    """The locale of a customer's PDF and email: the customer's language when set, else the
+    site's; in the site's own region when the languages agree (en with en-gb gives en_GB)."""
+    site = site_locale()
+    if not language:
+        return site
+    chosen = locale_code(language)
+    return site if site.split("_")[0] == chosen else chosen
