@@ -79,7 +79,7 @@ def test_saving_re_dates_the_pending_schedules_only(manager_client, manager, con
     assert rows[3] == ["pending", D(2026, 4, 1), D(2026, 4, 1), D(2026, 3, 30)]
     assert rows[5][3] == D(2026, 5, 30)
     assert contract.schedules.get(cycle_index=2).resulting_invoice == invoiced
-    assert "set to \u22122 days: 5 Pending schedules re-dated." in " ".join(
+    assert "set to -2 days: 5 Pending schedules re-dated." in " ".join(
         messages_of(manager_client.get(response.url))
     )
     entry = LogEntry.objects.get(object_id=str(contract.pk))
