@@ -9,13 +9,15 @@ each width signs in once and every page is only a navigation: the pages read, ne
 from __future__ import annotations
 
 import datetime
-import threading
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.db.models import Count
+from django.urls import URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
@@ -98,6 +100,38 @@ STICKING_OUT = """(() => {
   );
 })()"""
 
+# What the URL confs name that is no page to look at: POST-only actions, downloads, the
+# health check and Django admin's own pages.
+NOT_PAGES = {
+    "healthz",
+    "logout",
+    "contracts:line_quantity",
+    "invoicing:invoice_list_csv",
+    "invoicing:invoice_void",
+    "invoicing:send_again",
+    "invoicing:task_retry",
+    "invoicing:transfer_received",
+    "invoicing:change_log_replace",
+    "invoicing:forecast_csv",
+    "invoicing:run_retry",
+    "invoicing:run_resume",
+    "posting_periods:reopen",
+    "post_invoicing:invoice_pdf",
+    "post_invoicing:invoices_csv",
+}
+
+
+def _url_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name != "admin":
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                names |= _url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
 
 def _book_create() -> Book:
     """The demo book after last night's run (it holds a failed job), and on it a monthly
@@ -125,6 +159,15 @@ def _book_create() -> Book:
     )
 
 
+# The connections the tests' transactions ran on, closed with the module (see `site`).
+tests_connections: set = set()
+
+
+@pytest.fixture(autouse=True)
+def _remember_the_tests_connection():
+    tests_connections.add(connections["default"])
+
+
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
     """The book, committed, and a live server of this module's own reading it. The tests
@@ -142,12 +185,12 @@ def site(django_db_setup, django_db_blocker):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            # Each kept-alive browser connection was served by a thread of its own, which
-            # closes its database connection as it ends: wait, so none outlives the module.
-            for thread in threading.enumerate():
-                if "process_request_thread" in thread.name:
-                    thread.join(timeout=10)
             call_command("flush", verbosity=0, interactive=False)
+            # The tests' own transactions ran on a connection of another context (the
+            # browser's event loop was running): closed here, as the database is dropped next.
+            for wrapper in tests_connections:
+                if wrapper is not connections["default"]:
+                    wrapper.close()
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +230,17 @@ def test_the_page_is_usable_by_everyone(tabs, site, name, who, path, width):
         problems += f"\nscrolls sideways: {scroll_width} px wide in a {inner_width} px window"
         problems += f" (sticking out: {', '.join(page.evaluate(STICKING_OUT))})"
     assert not problems.strip(), f"{name} at {width} width:\n{problems.strip()}"
+
+
+def test_every_page_the_url_confs_name_is_checked():
+    checked = set()
+    for _, _, path in PAGES:
+        try:
+            match = resolve(path.split("?")[0].format(**dict.fromkeys(Book.__annotations__, 1)))
+        except Resolver404:
+            continue  # the 404 page's address
+        checked.add(match.view_name)
+    assert _url_names(get_resolver().url_patterns) - NOT_PAGES - checked == set()
 
 
 def test_the_preview_shows_every_amount_on_a_phone_without_scrolling(tabs, site):
