@@ -264,6 +264,14 @@ class ContractLineEditForm(forms.ModelForm):
         )
         widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The editor lays the lines out as a table with no <label> per input: each input
+        # names its column and its line, so a screen reader says which one it is.
+        row = f"line {int(self.prefix.rsplit('-', 1)[-1]) + 1}" if self.prefix else "line"
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label}, {row}"
+
     def line_edit(self) -> LineEdit:
         """What the service is asked to do with this line."""
         quantity_changed = bool(self.instance.pk) and "quantity" in self.changed_data

@@ -64,10 +64,39 @@
     });
   });
 
+  // A table wider than the screen scrolls inside its frame: such a frame takes the keyboard
+  // focus, so it can be scrolled without a mouse, and is named after its table's section.
+  function markScrollingTables(root) {
+    root.querySelectorAll(".table-scroll").forEach(function (frame) {
+      if (frame.scrollWidth <= frame.clientWidth) {
+        if (frame.dataset.scrolls) {
+          ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (name) {
+            frame.removeAttribute(name);
+          });
+        }
+        return;
+      }
+      if (frame.dataset.scrolls) return;
+      const named = frame.querySelector("caption") ||
+        (frame.closest("section, .card") || document).querySelector("h1, h2, h3");
+      frame.dataset.scrolls = "true";
+      frame.tabIndex = 0;
+      frame.setAttribute("role", "region");
+      frame.setAttribute("aria-label", (named ? named.textContent.trim() + ": " : "") + "table, scrolls sideways");
+    });
+  }
+
   function enhance(root) {
     root.querySelectorAll("[data-selection]").forEach(syncSelection);
     root.querySelectorAll("form[data-confirmations]").forEach(syncConfirmations);
+    markScrollingTables(document);
   }
+
+  let resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { markScrollingTables(document); }, 150);
+  });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSettle", function () { enhance(document); });
