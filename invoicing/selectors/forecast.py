@@ -20,9 +20,10 @@ Drafting every cycle of a 100,000-contract book takes seconds of Python, so each
 part of the forecast is cached for the month under its version: a digest of the chunk's
 rows that changes with any write to its contracts, lines, change log or schedules (see
 `forecast_cache`). A change re-drafts its chunk only; the rest is read back. Nothing a
-chunk drafts depends on the day: every cycle up to the end of the window month of the
-month's last forecast month, dated as the run that bills it will date it, summed per day
-due; the page buckets those sums for today (due now when the day due is past).
+chunk drafts depends on the day: the window ends with the month's last forecast month, each
+cycle is dated as the run that bills it will date it (its Invoice Date, whichever night),
+and the sums are kept per day due; the page buckets them for today (due now when the day
+due is past).
 """
 
 from __future__ import annotations
