@@ -74,8 +74,9 @@ def generate_run_chunk(self, run_id: int, first_job_id: int, last_job_id: int) -
 
 @shared_task(acks_late=True)
 def warm_forecast() -> int:
-    """Draft the forecast into the shared cache after the nightly run, so the first person
-    to open it today does not wait for a whole book to be drafted."""
+    """Draft the forecast into the shared cache after the nightly run, and from beat early
+    every day (a new month needs every chunk drafted again, whether a run finished or not),
+    so the first person to open it does not wait for a whole book to be drafted."""
     return len(forecast_build(timezone.localdate()).cells)
 
 

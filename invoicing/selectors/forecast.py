@@ -16,15 +16,18 @@ Set-based: one query for the contracts, one for the chunks' versions, then five 
 of contracts drafted (the Pending schedules, where each contract's schedules stop, and
 billing_data_load's three); the drafting itself is pure Python.
 
-Drafting every cycle of a 100,000-contract book takes about a minute of Python, so each
-chunk's part of the forecast is cached for the day under its version: a digest of the
-chunk's rows that changes with any write to its contracts, lines, change log or schedules
-(see `_chunk_versions`). A change re-drafts its chunk only; the rest is read back.
+Drafting every cycle of a 100,000-contract book takes seconds of Python, so each chunk's
+part of the forecast is cached for the month under its version: a digest of the chunk's
+rows that changes with any write to its contracts, lines, change log or schedules (see
+`forecast_cache`). A change re-drafts its chunk only; the rest is read back. Nothing a
+chunk drafts depends on the day: the window ends with the month's last forecast month, each
+cycle is dated as the run that bills it will date it (its Invoice Date, whichever night),
+and the sums are kept per day due; the page buckets them for today (due now when the day
+due is past).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -32,13 +35,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Max
-from redis.exceptions import RedisError
 
 from billing_site.errors import BillingError
-from contracts.models import BillingContract, ContractChange, ContractLine
+from contracts.models import BillingContract
 from invoicing.drafting import (
     InvoiceDraft,
     draft_regular_invoice,
@@ -46,18 +46,12 @@ from invoicing.drafting import (
     expected_cycle,
     steady_cycle,
 )
+from invoicing.selectors import forecast_cache
 from invoicing.selectors.billing_data import BillingData, ContractRow, billing_data_load
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
 
-logger = logging.getLogger(__name__)
-
 FORECAST_MONTHS = 12
-# Contracts per chunk, by id range (a new contract changes one chunk only): a chunk's rows
-# stay a few megabytes, re-drafting one takes about a second, and a 100,000-contract book
-# has about fifty.
-CONTRACTS_PER_CHUNK = 2_000
-CHUNK_CACHED_SECONDS = 26 * 60 * 60  # keyed by the day: gone once the day has passed
 # Contracts that cannot be drafted, listed by number on the page; the rest are counted.
 UNDRAFTED_SHOWN = 20
 
@@ -123,28 +117,33 @@ def forecast_build(today: date) -> Forecast:
     """The forecast as of `today` (the billing time zone's date)."""
     months = forecast_months(today)
     window_end = months[-1] + relativedelta(months=1) - timedelta(days=1)
+    next_month = months[1]
     sums: dict[tuple[date | None, str], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     undrafted: dict[str, str] = {}
+    size = forecast_cache.CONTRACTS_PER_CHUNK
     chunks: dict[int, list[int]] = defaultdict(list)
     contract_ids = BillingContract.objects.active().order_by("pk").values_list("pk", flat=True)
     for contract_id in contract_ids:
-        chunks[contract_id // CONTRACTS_PER_CHUNK].append(contract_id)
-    versions = _chunk_versions()
-    # Closing or reopening a month moves invoice dates without touching a chunk's rows: the
-    # closed months are part of every key.
+        chunks[contract_id // size].append(contract_id)
+    versions = forecast_cache.chunk_versions()
     closed = PostingPeriod.objects.closed_months()
     closed_key = ",".join(sorted(month.isoformat() for month in closed))
     for chunk, ids in chunks.items():
         # Read first, then drafted: a write landing in between is drafted under the older
         # version, whose key the next request no longer asks for.
-        key = f"forecast:{today}:{CONTRACTS_PER_CHUNK}:{chunk}:{versions.get(chunk)}:{closed_key}"
-        part = _cached(key)
+        key = forecast_cache.chunk_key(months[0], chunk, versions.get(chunk), closed_key)
+        part = forecast_cache.part_cached(key)
         if part is None:
-            part = _chunk_forecast(ids, today=today, window_end=window_end, closed=closed)
-            _cache(key, part)
+            part = _chunk_forecast(ids, month=months[0], window_end=window_end, closed=closed)
+            forecast_cache.part_keep(key, part, forecast_cache.kept_seconds(today, next_month))
         chunk_sums, chunk_undrafted = part
-        for bucket, (invoices, subtotal, tax_total) in chunk_sums.items():
-            cell = sums[bucket]
+        for (due_day, carried_month, currency), (
+            invoices,
+            subtotal,
+            tax_total,
+        ) in chunk_sums.items():
+            # Due now by its Invoice Date, whatever date the late invoice will carry.
+            cell = sums[(None if due_day < today else carried_month, currency)]
             cell[0] += invoices
             cell[1] += subtotal
             cell[2] += tax_total
@@ -174,60 +173,38 @@ def _currency_totals(cells: Sequence[ForecastCell]) -> list[ForecastCell]:
     return [ForecastCell(None, currency, *totals[currency]) for currency in sorted(totals)]
 
 
+ChunkSums = dict[tuple[date, date, str], tuple[int, Decimal, Decimal]]
+
+
 def _chunk_forecast(
-    contract_ids: Sequence[int], *, today: date, window_end: date, closed: frozenset[date]
-) -> tuple[dict[tuple[date | None, str], tuple[int, Decimal, Decimal]], dict[str, str]]:
-    """What these contracts will invoice per (month or None for due now, currency), and
-    those that cannot be drafted."""
-    sums: dict[tuple[date | None, str], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    contract_ids: Sequence[int], *, month: date, window_end: date, closed: frozenset[date]
+) -> tuple[ChunkSums, dict[str, str]]:
+    """What these contracts will invoice per (day due, month of the date the invoice will
+    carry, currency), for any day of `month` (its first day), and those that cannot be
+    drafted. Nothing here depends on the day: the reader buckets the sums for today."""
+    next_month = month + relativedelta(months=1)
+    sums: dict[tuple[date, date, str], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     undrafted: dict[str, str] = {}
     for invoice_day, draft in _chunk_drafts(
-        contract_ids, today=today, window_end=window_end, closed=closed, failed=undrafted
+        contract_ids, month=month, window_end=window_end, closed=closed, failed=undrafted
     ):
         if draft.nothing_to_bill:
             continue
-        # Due now by its Invoice Date, whatever date the late invoice will carry.
-        month = None if invoice_day < today else draft.invoice_date.replace(day=1)
-        cell = sums[(month, draft.currency)]
+        # Only a day inside the month can be due now on one day of it and not on another:
+        # a day before the month is due now all month, one after it never. Each side is
+        # kept as one day, so a part holds a few hundred sums rather than a year of days.
+        due_day = min(max(invoice_day, month - timedelta(days=1)), next_month)
+        cell = sums[(due_day, draft.invoice_date.replace(day=1), draft.currency)]
         cell[0] += 1
         cell[1] += draft.subtotal
         cell[2] += draft.tax_total
     return {bucket: (n, subtotal, tax) for bucket, (n, subtotal, tax) in sums.items()}, undrafted
 
 
-def _chunk_versions() -> dict[int, str]:
-    """Per chunk of contracts, a version that changes with any write to what the forecast
-    reads: the count and the sum of the transaction ids (`xmin`) of its contracts, lines,
-    change-log entries and schedules. PostgreSQL gives every inserted or updated row the
-    writing transaction's id, and a delete lowers the count, so bulk writes (COPY,
-    `.update()`), admin and services all show, with no hook to forget. One query.
-
-    A transaction's own writes keep its id: a forecast read inside the transaction that
-    wrote (a test case) does not see them change the version."""
-    size = CONTRACTS_PER_CHUNK
-    sql = f"""
-        SELECT chunk, count(*), sum(version) FROM (
-            SELECT id / {size} AS chunk, xmin::text::bigint AS version
-            FROM {BillingContract._meta.db_table}
-            UNION ALL
-            SELECT contract_id / {size}, xmin::text::bigint FROM {ContractLine._meta.db_table}
-            UNION ALL
-            SELECT line.contract_id / {size}, entry.xmin::text::bigint
-            FROM {ContractChange._meta.db_table} AS entry
-            JOIN {ContractLine._meta.db_table} AS line ON line.id = entry.line_id
-            UNION ALL
-            SELECT contract_id / {size}, xmin::text::bigint FROM {BillingSchedule._meta.db_table}
-        ) AS written GROUP BY chunk
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {chunk: f"{rows}-{total}" for chunk, rows, total in cursor.fetchall()}
-
-
 def _chunk_drafts(
     contract_ids: Sequence[int],
     *,
-    today: date,
+    month: date,
     window_end: date,
     closed: frozenset[date],
     failed: dict[str, str],
@@ -263,14 +240,14 @@ def _chunk_drafts(
     ):
         last_index[contract_id] = index
         first_unscheduled[contract_id] = start_date if end is None else end + timedelta(days=1)
-    data = billing_data_load(contract_ids, _changes_after(pending, first_unscheduled, today))
+    data = billing_data_load(contract_ids, _changes_after(pending, first_unscheduled, month))
     for contract_id in contract_ids:
         contract = data.contracts[contract_id]
         try:
             ahead = _cycles_ahead(
                 contract, pending[contract_id], last_index.get(contract_id), window_end
             )
-            drafts = list(_contract_drafts(data, contract, ahead, today, closed))
+            drafts = list(_contract_drafts(data, contract, ahead, closed))
         except (BillingError, ValueError) as error:
             failed[contract.number] = str(error)
             continue
@@ -278,13 +255,13 @@ def _chunk_drafts(
 
 
 def _changes_after(
-    pending: dict[int, list], first_unscheduled: dict[int, date], today: date
+    pending: dict[int, list], first_unscheduled: dict[int, date], month: date
 ) -> date:
     """A day on or before the start of every cycle drafted: older changes cannot split
     those cycles, and a day earlier than needed only reads a few more rows."""
     starts = [s.period_start for rows in pending.values() for s in rows]
     starts.extend(first_unscheduled.values())
-    return min(starts, default=today)
+    return min(starts, default=month)
 
 
 def _cycles_ahead(
@@ -314,7 +291,6 @@ def _contract_drafts(
     data: BillingData,
     contract: ContractRow,
     ahead: Iterator[tuple[cycles.Cycle, int | None, date]],
-    today: date,
     closed: frozenset[date],
 ) -> Iterator[tuple[date, InvoiceDraft]]:
     """(Invoice Date, draft) of each cycle ahead. The first steady cycle (see
@@ -332,11 +308,11 @@ def _contract_drafts(
                 cycle=cycle,
                 schedule_id=schedule_id,
                 scheduled_invoice_date=invoice_day,
-                as_of=max(invoice_day, today),
+                as_of=invoice_day,
                 closed_months=closed,
             )
         else:
-            draft = _draft(data, contract, cycle, schedule_id, invoice_day, today, closed)
+            draft = _draft(data, contract, cycle, schedule_id, invoice_day, closed)
             steady = draft if is_steady else steady
         yield invoice_day, draft
 
@@ -347,11 +323,12 @@ def _draft(
     cycle: cycles.Cycle,
     schedule_id: int | None,
     invoice_day: date,
-    today: date,
     closed: frozenset[date],
 ) -> InvoiceDraft:
-    """The draft the nightly run will write: generated on its Invoice Date, or by the next
-    run (as of today) when that date is past."""
+    """The draft the nightly run will write. A run generates a cycle on its Invoice Date or
+    later, and an invoice carries the earlier of its Invoice Date and the day generated
+    (`generation_date`): its Invoice Date, moved out of a closed month, whichever night
+    bills it. Drafted as of that date, the draft is the same on every day of the month."""
     lines = data.lines.get(contract.id, [])
     return draft_regular_invoice(
         contract=contract,
@@ -360,23 +337,6 @@ def _draft(
         cycle=cycle,
         schedule_id=schedule_id,
         scheduled_invoice_date=invoice_day,
-        as_of=max(invoice_day, today),
+        as_of=invoice_day,
         closed_months=closed,
     )
-
-
-def _cached(key: str):
-    """The chunk's part from the shared cache; None when it is not there or the cache's
-    server cannot be reached (the forecast is then drafted, only slower)."""
-    try:
-        return cache.get(key)
-    except (OSError, RedisError):
-        logger.warning("forecast: the cache is unreachable, drafting without it", exc_info=True)
-        return None
-
-
-def _cache(key: str, part) -> None:
-    try:
-        cache.set(key, part, CHUNK_CACHED_SECONDS)
-    except (OSError, RedisError):
-        logger.warning("forecast: the cache is unreachable, not kept", exc_info=True)

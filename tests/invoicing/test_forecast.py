@@ -6,17 +6,20 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+import time_machine
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from contracts.models import BillingContract
 from invoicing.models import Invoice
-from invoicing.selectors import forecast as forecast_module
+from invoicing.selectors import forecast_cache
 from invoicing.selectors.forecast import forecast_build, forecast_months
 from schedules.models import BillingSchedule
 from schedules.services import contract_line_change_quantity
+from schedules.services.periods import posting_period_close
 from tests.factories import ContractLineFactory
 from tests.invoicing.helpers import contract_with_line, run_nightly
 
@@ -181,7 +184,7 @@ def test_cycles_beyond_the_kept_schedules_are_forecast_without_being_stored():
 
 
 def test_a_fixed_number_of_queries_per_chunk_of_contracts(monkeypatch):
-    monkeypatch.setattr(forecast_module, "CONTRACTS_PER_CHUNK", 2)
+    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 2)
     for _ in range(5):
         contract_with_line(start_date=D(2026, 1, 1))
     run_nightly(LAST_RUN)
@@ -193,13 +196,13 @@ def test_a_fixed_number_of_queries_per_chunk_of_contracts(monkeypatch):
     assert len(queries) == 3 + 3 * 5
     with CaptureQueriesContext(connection) as queries:
         forecast_build(TODAY)
-    assert len(queries) == 3  # the day's chunks, unchanged, come from the cache
+    assert len(queries) == 3  # the month's chunks, unchanged, come from the cache
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
     """Each write below commits on its own, as a page or the nightly run would."""
-    monkeypatch.setattr(forecast_module, "CONTRACTS_PER_CHUNK", 1)
+    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 1)
     first = contract_with_line(start_date=D(2026, 1, 1))
     contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
     run_nightly(LAST_RUN)
@@ -217,8 +220,6 @@ def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
 
 
 def test_a_closed_month_moves_the_forecast_invoices_as_it_moves_generation():
-    from schedules.services.periods import posting_period_close
-
     contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
     run_nightly(LAST_RUN)
     before = forecast_build(TODAY)
@@ -231,3 +232,45 @@ def test_a_closed_month_moves_the_forecast_invoices_as_it_moves_generation():
     assert january and not [cell for cell in after.cells if cell.month == D(2027, 1, 1)]
     february = {cell.month: cell.invoices for cell in after.cells}[D(2027, 2, 1)]
     assert february == 2
+
+
+def _on(day: datetime.date):
+    """The clock at noon on `day`, so the billing time zone's date is `day`."""
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(12), datetime.UTC))
+
+
+@pytest.mark.parametrize("later", [D(2027, 1, 2), D(2027, 1, 6), D(2027, 1, 30), D(2027, 1, 31)])
+def test_the_forecast_drafted_on_the_first_reads_later_that_month_as_drafted_fresh(
+    later, monkeypatch
+):
+    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 3)
+    book()
+    # Late invoices are moved out of December and January to 1 February: the month an
+    # invoice carries is not the month it falls due in.
+    for month in (D(2026, 12, 1), D(2027, 1, 1)):
+        posting_period_close(month=month, user=None, door="command", today=D(2027, 1, 1))
+    with _on(D(2027, 1, 1)):
+        first = forecast_build(timezone.localdate())  # the early-morning warm-up
+
+    with _on(later):
+        with CaptureQueriesContext(connection) as queries:
+            cached = forecast_build(timezone.localdate())
+        cache.clear()
+        fresh = forecast_build(timezone.localdate())
+
+    assert len(queries) == 3  # every chunk read back, none drafted again
+    assert cached == fresh
+    # Cycles falling due since the first moved into the due-now bucket.
+    assert sum(c.invoices for c in cached.due_now) > sum(c.invoices for c in first.due_now)
+
+
+def test_a_new_month_drafts_the_forecast_again():
+    book()
+    with _on(D(2027, 1, 31)):
+        january = forecast_build(timezone.localdate())
+    with _on(D(2027, 2, 1)), CaptureQueriesContext(connection) as queries:
+        february = forecast_build(timezone.localdate())
+
+    assert len(queries) > 3  # drafted, not read back
+    assert february.months[-1] == D(2028, 1, 1) and january.months[-1] == D(2027, 12, 1)
+    assert {c.month for c in february.ahead} - {c.month for c in january.ahead} == {D(2028, 1, 1)}

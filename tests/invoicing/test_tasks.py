@@ -1,12 +1,23 @@
-"""The nightly Celery task: a real worker on Redis, redelivery, beat firing twice."""
+"""The nightly Celery task: a real worker on Redis, redelivery, beat firing twice; the
+forecast warmed from beat every morning."""
 
 import datetime
+import zoneinfo
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
+from billing_site.celery import app
+from invoicing.migrations import _nightly
 from invoicing.models import Door, GenerationRun, Invoice
+from invoicing.selectors.forecast import forecast_build
 from invoicing.services import generation_run_open, run_job_chunks
-from invoicing.tasks import generate_due_invoices, generate_run_chunk
+from invoicing.tasks import generate_due_invoices, generate_run_chunk, warm_forecast
 from tests.conftest import wait_until
 from tests.invoicing.helpers import contract_with_line
 
@@ -69,3 +80,45 @@ def test_beat_firing_again_while_the_night_is_open_returns_the_same_run(db):
 
     assert first.pk == second.pk
     assert first.jobs.count() == 5
+
+
+def test_beat_warms_the_forecast_once_a_day_an_hour_after_the_nightly_run(db):
+    warm_up = PeriodicTask.objects.get(name=_nightly.FORECAST_WARM_UP_NAME)
+    nightly = PeriodicTask.objects.get(name=_nightly.TASK_NAME)
+    assert warm_up.enabled and warm_up.task in app.tasks  # a task the worker knows
+    assert (warm_up.crontab.hour, warm_up.crontab.minute) == (
+        str(settings.BILLING_NIGHTLY_HOUR + 1),
+        "0",
+    )
+    assert int(warm_up.crontab.hour) == int(nightly.crontab.hour) + 1
+    schedule = warm_up.crontab.schedule
+    zone = zoneinfo.ZoneInfo(warm_up.crontab.timezone.key)
+    hour = settings.BILLING_NIGHTLY_HOUR + 1
+    # Every quarter of an hour over three days across a month's end, as beat's loop asks;
+    # beat remembers the previous morning's warm-up.
+    start = datetime.datetime(2026, 3, 31, 0, 0, tzinfo=zone)
+    fired, last_run = [], datetime.datetime(2026, 3, 30, hour, tzinfo=zone)
+    for quarter in range(3 * 24 * 4):
+        moment = start + datetime.timedelta(minutes=15 * quarter)
+        schedule.nowfun = lambda moment=moment: moment
+        if schedule.is_due(last_run).is_due:
+            fired.append(moment)
+            last_run = moment
+    assert fired == [
+        datetime.datetime(2026, 3, 31, hour, tzinfo=zone),
+        datetime.datetime(2026, 4, 1, hour, tzinfo=zone),  # the new month starts warm
+        datetime.datetime(2026, 4, 2, hour, tzinfo=zone),
+    ]
+
+
+def test_the_warm_up_leaves_every_chunk_of_the_forecast_in_the_cache(db, today, eager_celery):
+    for _ in range(3):
+        contract_with_line(start_date=datetime.date(2026, 1, 1))
+    cache.clear()
+
+    warm_forecast.apply().get()
+
+    with CaptureQueriesContext(connection) as queries:
+        forecast = forecast_build(timezone.localdate())
+    assert len(queries) == 3  # contracts, chunk versions, closed months: nothing drafted
+    assert forecast.contracts == 3 and forecast.cells

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from contracts.models import BillingContract, Customer
+from contracts.models import BillingContract, ContractLine, Customer
 from invoicing.benchmarks import (
     BENCH_PREFIX,
     bench_billing_manager,
@@ -24,7 +24,9 @@ from invoicing.benchmarks import (
     bench_database_reset,
 )
 from invoicing.models import Door, Invoice
+from invoicing.selectors import forecast_cache
 from invoicing.services import generation_run_execute, generation_run_open
+from schedules.services import contract_line_change_quantity
 
 BENCH_USERNAME = "bench-pages"
 # Nine cycles already invoiced and the one due today: about ten invoices per contract, a
@@ -33,6 +35,8 @@ HISTORY_CYCLES = 9
 MAX_HISTORY_CYCLES = 24
 BENCH_CURRENCIES = ("JPY", "EUR", "USD", "GBP", "CHF")
 SUMMARY = ("list", "filtered", "search", "detail", "invoices", "customer", "forecast")
+# Contracts edited one after another, each in its own chunk, for the forecast after an edit.
+FORECAST_EDITS = 5
 
 
 class Command(BaseCommand):
@@ -63,14 +67,22 @@ class Command(BaseCommand):
         client = Client(SERVER_NAME="localhost")
         client.force_login(bench_billing_manager(BENCH_USERNAME))
         medians = {}
-        self._measure_forecast_cold(client)
+        cold, cold_queries = self._measure_forecast_cold(client)
         for name, url in self._pages(as_of).items():
             medians[name], queries = self._measure(client, url, repeat)
             self.stdout.write(
                 f"{name}: median {medians[name]:.1f} ms, {queries} SQL queries  {url}"
             )
+        edited, edited_queries = self._measure_forecast_edited(client, as_of)
         self.stdout.write(
-            "bench_pages: " + ", ".join(f"{name} {medians[name]:.1f} ms" for name in SUMMARY)
+            f"forecast, as a manager meets it (cache warm): median {medians['forecast']:.1f} ms; "
+            f"after one contract edited: median {edited:.1f} ms, {edited_queries} SQL queries; "
+            f"nothing cached: {cold:.1f} s, {cold_queries} SQL queries"
+        )
+        self.stdout.write(
+            "bench_pages: "
+            + ", ".join(f"{name} {medians[name]:.1f} ms" for name in SUMMARY)
+            + f", forecast after an edit {edited:.1f} ms, forecast cold {cold:.1f} s"
         )
 
     def _book_ensure(self, contracts: int, history: int, as_of) -> None:
@@ -136,24 +148,58 @@ class Command(BaseCommand):
             "invoices filtered": f"{invoices}?{urlencode(invoices_filtered)}",
             "customer's invoices": f"{invoices}?{urlencode({'customer_id': customer})}",
             "customer": reverse("customers:detail", args=[customer]),
-            # Every chunk of contracts read back from the day's cache (the first request,
-            # the warm-up, drafted them: see the cold figure above).
+            # Every chunk of contracts read back from the month's cache, as a manager meets
+            # it once the morning's warm-up drafted them (here the cold request above did).
             "forecast": reverse("invoicing:forecast"),
         }
 
-    def _measure_forecast_cold(self, client: Client) -> None:
-        """The forecast with nothing cached: every cycle of the book drafted, as after the
-        day changes or in a fresh process."""
+    def _measure_forecast_cold(self, client: Client) -> tuple[float, int]:
+        """The forecast with nothing cached (the cache's Redis flushed, before the morning's
+        warm-up): every cycle of the book drafted. Seconds and SQL queries of one request."""
         cache.clear()
+        elapsed, queries = self._forecast_once(client)
+        self.stdout.write(
+            f"forecast, nothing cached: {elapsed / 1000:.1f} s, {queries} SQL queries "
+            f"({Customer.objects.count():,} customers)"
+        )
+        return elapsed / 1000, queries
+
+    def _measure_forecast_edited(self, client: Client, as_of: date) -> tuple[float, int]:
+        """The forecast right after one contract's line quantity was changed through the
+        service, as a manager does: only that contract's chunk is drafted again. Median
+        milliseconds over a few edits, each in another chunk, and the queries of the last."""
+        self._forecast_once(client)  # every chunk in the cache, as the morning left it
+        size = forecast_cache.CONTRACTS_PER_CHUNK
+        bench = BillingContract.objects.active().filter(number__startswith=BENCH_PREFIX)
+        ids = list(bench.order_by("pk").values_list("pk", flat=True))
+        timings, queries = [], 0
+        for contract_id in ids[:: max(len(ids) // FORECAST_EDITS, 1)][:FORECAST_EDITS]:
+            line = ContractLine.objects.filter(contract_id=contract_id).order_by("pk").first()
+            if line is None:
+                continue
+            contract_line_change_quantity(
+                line=line,
+                quantity=line.quantity + 1,
+                effective_date=max(as_of, line.contract.start_date),
+            )
+            elapsed, queries = self._forecast_once(client)
+            timings.append(elapsed)
+            self.stdout.write(
+                f"forecast after editing contract {contract_id} (chunk "
+                f"{contract_id // size}): {elapsed:.1f} ms, {queries} SQL queries"
+            )
+        if not timings:
+            raise CommandError("No contract line to edit.")
+        return statistics.median(timings), queries
+
+    def _forecast_once(self, client: Client) -> tuple[float, int]:
+        """Milliseconds and SQL queries of one forecast request."""
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             if client.get(reverse("invoicing:forecast")).status_code != 200:
                 raise CommandError("The forecast did not answer 200.")
-            elapsed = time.perf_counter() - started
-        self.stdout.write(
-            f"forecast, nothing cached: {elapsed:.1f} s, {len(queries)} SQL queries "
-            f"({Customer.objects.count():,} customers)"
-        )
+            elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, len(queries)
 
     def _measure(self, client: Client, url: str, repeat: int) -> tuple[float, int]:
         """Median milliseconds over `repeat` requests (after one to warm up), and the
