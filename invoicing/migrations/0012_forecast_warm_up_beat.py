@@ -33,7 +33,7 @@ def remove_warm_up(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("invoicing", "0010_invoice_list_order_and_totals"),
+        ("invoicing", "0011_invoice_currency_index"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
