@@ -49,6 +49,12 @@ class BillingSettings(models.Model):
         help_text="Offset given to new contracts: Invoice Date = Next Invoice Date + offset.",
     )
     invoice_number_prefix = models.CharField(max_length=20, default="INV-")
+    credit_note_number_prefix = models.CharField(
+        max_length=20,
+        default="CN-",
+        db_default="CN-",
+        help_text="Credit notes are numbered in a series of their own, gap-free.",
+    )
     default_payment_terms_days = models.PositiveSmallIntegerField(default=30)
     change_log_nightly = models.BooleanField(
         "bill the change log nightly",
@@ -70,6 +76,11 @@ class BillingSettings(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(schedules_ahead__gte=1), name="billing_settings_schedules_ahead_min"
+            ),
+            # One series each: a shared prefix would interleave invoices and credit notes.
+            models.CheckConstraint(
+                condition=~Q(credit_note_number_prefix=F("invoice_number_prefix")),
+                name="billing_settings_number_series_apart",
             ),
         ]
 

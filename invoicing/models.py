@@ -34,6 +34,13 @@ class InvoiceQuerySet(models.QuerySet):
 
 
 class Invoice(models.Model):
+    class Document(models.TextChoices):
+        """What the document is. A credit note corrects an issued invoice, in full or in
+        part, and always names it: its amounts are negative, its numbers its own series."""
+
+        INVOICE = "invoice", "Invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
+
     class Kind(models.TextChoices):
         REGULAR = "regular", "Regular"
         CHANGE_LOG = "change_log", "Change log"
@@ -44,6 +51,21 @@ class Invoice(models.Model):
         VOID = "void", "Void"
 
     number = models.CharField(max_length=40, unique=True)
+    document = models.CharField(
+        max_length=12, choices=Document.choices, default=Document.INVOICE, db_default="invoice"
+    )
+    # A credit note: the invoice it credits, and why.
+    credits = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    credit_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # An invoice: how much of its total credit notes have taken back so far (positive). The
+    # database refuses a credit past the total (invoice_credited_within_total): two credits
+    # written at once on one invoice serialize on its row, and the second one that would
+    # exceed it fails.
+    credited_total = models.DecimalField(
+        max_digits=16, decimal_places=4, default=0, db_default=0
+    )
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.PROTECT, related_name="invoices"
     )
@@ -97,8 +119,21 @@ class Invoice(models.Model):
             # Rule 4: never two live regular invoices for one billing cycle.
             models.UniqueConstraint(
                 fields=["schedule"],
-                condition=Q(status="issued", kind="regular"),
+                condition=Q(status="issued", kind="regular", document="invoice"),
                 name="one_live_regular_invoice_per_schedule",
+            ),
+            models.CheckConstraint(
+                condition=Q(document__in=["invoice", "credit_note"]), name="invoice_document_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(document="invoice", credits__isnull=True)
+                | Q(document="credit_note", credits__isnull=False, total__lte=0),
+                name="credit_note_credits_an_invoice",
+            ),
+            models.CheckConstraint(
+                condition=Q(credited_total=0)
+                | Q(document="invoice", credited_total__gt=0, credited_total__lte=F("total")),
+                name="invoice_credited_within_total",
             ),
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("tax_total")), name="invoice_total_adds_up"
@@ -132,6 +167,15 @@ class Invoice(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_at is not None
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.document == self.Document.CREDIT_NOTE
+
+    @property
+    def uncredited(self):
+        """What credit notes may still take back from this invoice."""
+        return self.total - self.credited_total
 
     @property
     def is_live(self) -> bool:

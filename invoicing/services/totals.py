@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-GROUP = "invoice_date, due_date, currency, status, kind, paid"
+GROUP = "invoice_date, due_date, currency, status, kind, document, paid"
 # Deleted and written again in one statement: rows another transaction appends meanwhile
 # are not seen by the DELETE, so they stay and still count.
 COMPACT = f"""

@@ -1,4 +1,4 @@
-"""What the invoices add up to, per (invoice date, due date, currency, status, kind, paid):
+"""What the invoices add up to, per (invoice date, due date, currency, status, kind, document, paid):
 the invoice list's totals read these few rows instead of aggregating a million invoices.
 
 Part of the invoicing app (invoicing/models.py re-exports the model). PostgreSQL keeps it:
@@ -22,6 +22,7 @@ class InvoiceTotal(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10)
     kind = models.CharField(max_length=10)
+    document = models.CharField(max_length=12, default="invoice", db_default="invoice")
     paid = models.BooleanField()
     invoices = models.BigIntegerField()
     subtotal = models.DecimalField(max_digits=24, decimal_places=4)
