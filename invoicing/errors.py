@@ -66,6 +66,10 @@ CHANGES_BILLED_BY_CHANGE_LOG = (
     "Changes in this cycle were billed by change-log invoice {number}: void it first, and "
     "the replacement bills them."
 )
+CREDIT_NOTE_NOT_CORRECTABLE = (
+    "{number} is a credit note: it cannot be voided or replaced (invoice its amount again "
+    "to undo it)."
+)
 CANNOT_VOID_PAID = "Invoice {number} is paid and cannot be voided."
 CANNOT_VOID_INACTIVE = "Invoice {number} is {status}: only issued invoices can be voided."
 ONLY_CHANGE_LOG = "Invoice {number} is not a change-log invoice."

@@ -240,6 +240,7 @@ class InvoiceFilterForm(forms.Form):
     )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
     kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
+    document = forms.ChoiceField(choices=ANY + Invoice.Document.choices, required=False)
     # The choices are the currencies invoices are in, read when the form is made (__init__).
     currency = forms.ChoiceField(
         required=False, error_messages={"invalid_choice": CURRENCY_NOT_INVOICED}
@@ -273,6 +274,7 @@ class InvoiceFilterForm(forms.Form):
             customer_id=data.get("customer_id"),
             status=data.get("status") or "",
             kind=data.get("kind") or "",
+            document=data.get("document") or "",
             currency=data.get("currency") or "",
             payment=data.get("payment") or "",
             issued_from=data.get("issued_from"),

@@ -25,8 +25,11 @@ class Door(models.TextChoices):
 
 class InvoiceQuerySet(models.QuerySet):
     def live(self):
-        """Issued invoices: neither replaced nor void."""
-        return self.filter(status=Invoice.Status.ISSUED)
+        """Issued invoices: neither replaced nor void (credit notes are not invoices)."""
+        return self.filter(status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE)
+
+    def credit_notes(self):
+        return self.filter(document=Invoice.Document.CREDIT_NOTE)
 
     def live_regular(self):
         """Live regular invoices: at most one per schedule (the database enforces it)."""
@@ -63,9 +66,7 @@ class Invoice(models.Model):
     # database refuses a credit past the total (invoice_credited_within_total): two credits
     # written at once on one invoice serialize on its row, and the second one that would
     # exceed it fails.
-    credited_total = models.DecimalField(
-        max_digits=16, decimal_places=4, default=0, db_default=0
-    )
+    credited_total = models.DecimalField(max_digits=16, decimal_places=4, default=0, db_default=0)
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.PROTECT, related_name="invoices"
     )
@@ -184,8 +185,9 @@ class Invoice(models.Model):
 
     @property
     def is_correctable(self) -> bool:
-        """Whether it may still be voided or replaced: live and not yet paid."""
-        return self.is_live and not self.is_paid
+        """Whether it may still be voided or replaced: a live invoice not yet paid (a credit
+        note is never voided: another invoice corrects it)."""
+        return self.is_live and not self.is_paid and not self.is_credit_note
 
 
 # What an invoice line bills, in the order the invoice admin and the line writer list it.
@@ -220,6 +222,16 @@ class InvoiceLine(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="invoice_lines",
+    )
+    # A credit note's line: the invoice line it takes back. Informational, like job (no
+    # database constraint: a trigger per line written would slow every night's generation).
+    credited_line = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credit_lines",
+        db_constraint=False,
     )
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
@@ -369,6 +381,7 @@ class AuditEvent(models.Model):
         INVOICE_GENERATED = "invoice_generated", "Invoice generated"
         INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
         INVOICE_VOIDED = "invoice_voided", "Invoice voided"
+        CREDIT_NOTE_ISSUED = "credit_note_issued", "Credit note issued"
         POST_TASKS_RETRIED = "post_tasks_retried", "Post-invoicing tasks retried"
         INVOICE_SENT_AGAIN = "invoice_sent_again", "Invoice sent again"
         TRANSFER_RECORDED = "transfer_recorded", "Bank transfer recorded"

@@ -3,7 +3,7 @@
 Each event is POSTed with
   X-Billing-Signature: sha256=<hex HMAC-SHA256 of the raw body under the shared secret>
   Idempotency-Key: <invoice number>:<event>   (the same on every retry of that event)
-  X-Billing-Event: invoice.issued | invoice.replaced | invoice.voided
+  X-Billing-Event: invoice.issued | invoice.replaced | invoice.voided | credit_note.issued
 The body is the same bytes on every attempt of an event, so a ledger may deduplicate on
 the key and verify the signature alone.
 """
@@ -33,9 +33,11 @@ EVENTS: dict[str, str] = {
     Kind.SYNC_REPLACED: "invoice.replaced",
     Kind.SYNC_VOIDED: "invoice.voided",
 }
+CREDIT_NOTE_ISSUED = "credit_note.issued"
 # The invoice status each event reports.
 EVENT_STATUS = {
     "invoice.issued": "issued",
+    CREDIT_NOTE_ISSUED: "issued",
     "invoice.replaced": "replaced",
     "invoice.voided": "void",
 }
@@ -57,6 +59,12 @@ def invoice_sync(task: PostInvoicingTask) -> str:
     if task.kind != Kind.SYNC and _issue_still_pending(task.invoice_id):
         # The ledger must hear of the invoice before it hears of its end.
         raise TransientError(errors.SYNC_WAITING_FOR_ISSUE)
+    if task.invoice.is_credit_note:
+        event = CREDIT_NOTE_ISSUED
+        credited = task.invoice.credits_id
+        if credited is not None and _issue_still_pending(credited):
+            # ... and of the invoice before the credit note that corrects it.
+            raise TransientError(errors.SYNC_WAITING_FOR_ISSUE)
     body = event_body(invoice=task.invoice, event=event)
     status, reply = _post(
         url,
@@ -116,6 +124,7 @@ def invoice_export_fields(invoice: Invoice) -> dict:
     contract = invoice.contract
     return {
         "number": invoice.number,
+        "document": invoice.document,
         "kind": invoice.kind,
         "contract": contract.number,
         "customer": {
@@ -131,6 +140,8 @@ def invoice_export_fields(invoice: Invoice) -> dict:
         "tax_total": money_figure(invoice.tax_total, currency),
         "total": money_figure(invoice.total, currency),
         "replaces": invoice.replaces.number if invoice.replaces else None,
+        "credits": invoice.credits.number if invoice.credits else None,
+        "credit_reason": invoice.credit_reason,
         "lines": [
             {
                 "description": line.description,

@@ -39,6 +39,7 @@ class InvoiceFilters:
     customer_id: int | None = None
     status: str = ""
     kind: str = ""
+    document: str = ""  # invoices or credit notes only
     currency: str = ""
     payment: str = ""  # a key of PAYMENT_STATES
     issued_from: date | None = None
@@ -50,7 +51,7 @@ class InvoiceFilters:
 def invoices_matching(filters: InvoiceFilters, *, today: date) -> QuerySet[Invoice]:
     """The invoices the filters match, newest first; `today` (the billing time zone's)
     decides which unpaid invoices are overdue."""
-    invoices = Invoice.objects.select_related("contract__customer")
+    invoices = Invoice.objects.select_related("contract__customer", "credits")
     if filters.search:
         invoices = invoices.filter(
             Q(number__icontains=filters.search) | Q(contract__number__icontains=filters.search)
@@ -70,6 +71,7 @@ def _state_filter(filters: InvoiceFilters, today: date, *, paid) -> Q:
     exact = {
         "status": filters.status,
         "kind": filters.kind,
+        "document": filters.document,
         "currency": filters.currency,
         "invoice_date__gte": filters.issued_from,
         "invoice_date__lte": filters.issued_to,
@@ -80,7 +82,8 @@ def _state_filter(filters: InvoiceFilters, today: date, *, paid) -> Q:
     if filters.payment == "paid":
         condition &= paid(True)
     elif filters.payment in ("unpaid", "overdue"):
-        condition &= Q(status=Invoice.Status.ISSUED) & paid(False)
+        condition &= Q(status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE)
+        condition &= paid(False)
         if filters.payment == "overdue":
             condition &= Q(due_date__lt=today)
     return condition
@@ -108,7 +111,9 @@ class CurrencyTotal:
 
 def invoice_totals(invoices: QuerySet[Invoice]) -> list[CurrencyTotal]:
     """The filtered invoices' totals per currency, in currency order (one query)."""
-    unpaid = Q(status=Invoice.Status.ISSUED, paid_at__isnull=True)
+    unpaid = Q(
+        status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE, paid_at__isnull=True
+    )
     rows = (
         invoices.order_by()
         .values("currency")
@@ -138,7 +143,7 @@ def invoice_list_totals(filters: InvoiceFilters, *, today: date) -> list[Currenc
     """The totals per currency of the invoices the filters match (one query)."""
     if filters.search or filters.customer or filters.customer_id:
         return invoice_totals(invoices_matching(filters, today=today))
-    unpaid = Q(status=Invoice.Status.ISSUED, paid=False)
+    unpaid = Q(status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE, paid=False)
     rows = (
         InvoiceTotal.objects.filter(_state_filter(filters, today, paid=_total_paid))
         .values("currency")

@@ -36,15 +36,16 @@ class InvoiceOverview:
     post_tasks: list[PostInvoicingTask]
     audit_events: list[AuditEvent]
     actions: InvoiceActions
+    credit_notes: list[Invoice]  # an invoice's credit notes, oldest first
 
 
 def invoice_overview(*, invoice: Invoice, user: Actor) -> InvoiceOverview:
     """An invoice's lines, post-invoicing tasks, audit trail (the replacement that
     superseded it included) and what `user` may do to it."""
     events = list(
-        AuditEvent.objects.filter(Q(invoice=invoice) | Q(invoice__replaces=invoice)).select_related(
-            "actor", "invoice"
-        )
+        AuditEvent.objects.filter(
+            Q(invoice=invoice) | Q(invoice__replaces=invoice) | Q(invoice__credits=invoice)
+        ).select_related("actor", "invoice")
     )
     if invoice.job_id is not None and not any(
         event.invoice_id == invoice.pk and event.action == AuditEvent.Action.INVOICE_GENERATED
@@ -58,6 +59,7 @@ def invoice_overview(*, invoice: Invoice, user: Actor) -> InvoiceOverview:
         post_tasks=tasks,
         audit_events=events,
         actions=invoice_actions(invoice=invoice, user=user, post_tasks=tasks),
+        credit_notes=list(invoice.credit_notes.order_by("pk")),
     )
 
 
@@ -78,6 +80,7 @@ def invoice_actions(
     )
     return InvoiceActions(
         generate_again=invoice.is_live
+        and not invoice.is_credit_note
         and invoice.schedule_id is not None
         and user.has_perm("invoicing.generate_invoice"),
         void=may_replace,
@@ -105,8 +108,9 @@ def last_invoices_by_contract(contract_ids) -> dict[int, Invoice]:
 
 
 def contract_invoices(*, contract: BillingContract) -> list[Invoice]:
-    """Every invoice of the contract, void and replaced ones included, newest first."""
-    return list(contract.invoices.select_related("replaced_by", "generated_by"))
+    """Every invoice and credit note of the contract, void and replaced ones included,
+    newest first."""
+    return list(contract.invoices.select_related("replaced_by", "credits", "generated_by"))
 
 
 def contract_audit_trail(*, contract: BillingContract) -> list[AuditEvent]:
@@ -141,7 +145,13 @@ def generated_in_run(invoice: Invoice) -> AuditEvent:
 def invoice_for_page(pk: int) -> QuerySet[Invoice]:
     """The invoice with everything its page names, for get_object_or_404."""
     return Invoice.objects.select_related(
-        "contract__customer", "schedule", "replaces", "replaced_by", "generated_by", "job__run"
+        "contract__customer",
+        "schedule",
+        "replaces",
+        "replaced_by",
+        "credits",
+        "generated_by",
+        "job__run",
     ).filter(pk=pk)
 
 

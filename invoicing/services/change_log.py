@@ -76,6 +76,8 @@ def change_log_invoice_generate(
 def change_log_invoice_replace(*, invoice: Invoice, as_of: date, user: Actor = None) -> Invoice:
     """Re-bill the very changes a change-log invoice billed, on a new one replacing it."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.is_credit_note:
+        raise GenerationError(errors.CREDIT_NOTE_NOT_CORRECTABLE.format(number=invoice.number))
     if invoice.kind != Invoice.Kind.CHANGE_LOG:
         raise GenerationError(errors.ONLY_CHANGE_LOG.format(number=invoice.number))
     if invoice.is_paid:

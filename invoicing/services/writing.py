@@ -13,6 +13,7 @@ from contracts.models import ContractChange
 from invoicing.drafting import InvoiceDraft
 from invoicing.models import INVOICE_LINE_FIGURES, Invoice, InvoiceLine
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
+from invoicing.services.crediting import credit_notes_issue_full
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import BillingSchedule
 from schedules.services import contracts_refresh_next_invoice_date
@@ -38,6 +39,7 @@ INVOICE_COLUMNS = (
     "job_id",
     "created_at",
 )
+REPLACED_REASON = "Replaced by a corrected invoice for the same cycle."
 LINE_COLUMNS = ("invoice_id", "position", "contract_line_id", "change_id", *INVOICE_LINE_FIGURES)
 
 
@@ -76,6 +78,14 @@ def drafts_write(
         )
     ids = _invoices_insert(drafts, provenance, replaced, now)
     if any(replaced):
+        # The old invoice is never altered: a credit note takes it back, in this transaction.
+        credit_notes_issue_full(
+            invoice_ids=[r for r in replaced if r],
+            reason=REPLACED_REASON,
+            door=provenance.door,
+            user_id=provenance.user_id,
+            post_tasks=provenance.post_tasks,
+        )
         # The changes an old invoice billed are billed by its replacement now.
         _changes_move({old: new for old, new in zip(replaced, ids, strict=True) if old})
     post_invoicing_schedule(

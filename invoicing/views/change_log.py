@@ -110,7 +110,9 @@ def invoice_void_view(request, pk: int):
     except BillingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Invoice {invoice.number} voided.")
+        note = invoice.credit_notes.order_by("-pk").first()
+        credited = f" Credit note {note.number} takes it back." if note else ""
+        messages.success(request, f"Invoice {invoice.number} voided.{credited}")
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
 

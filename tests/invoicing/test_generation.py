@@ -322,7 +322,9 @@ def test_manual_generation_and_replacement_leave_an_audit_trail():
     events = list(
         AuditEvent.objects.order_by("id").values_list("actor", "door", "action", "invoice")
     )
+    credit_note = first.credit_notes.get()
     assert events == [
         (manager.pk, "manual", "invoice_generated", first.pk),
+        (manager.pk, "manual", "credit_note_issued", credit_note.pk),
         (manager.pk, "manual", "invoice_replaced", second.pk),
     ]

@@ -120,11 +120,17 @@ def test_a_replaced_invoice_sends_its_own_event(ledger, django_capture_on_commit
     assert task_of(old, Kind.SYNC_REPLACED).status == Status.DONE
     assert task_of(new, Kind.SYNC).status == Status.DONE
     events = sorted((d.event["invoice"]["number"], d.event["event"]) for d in ledger.deliveries)
+    note = old.credit_notes.get()
     assert events == [
+        (note.number, "credit_note.issued"),
         (old.number, "invoice.issued"),
         (old.number, "invoice.replaced"),
         (new.number, "invoice.issued"),
     ]
+    credit = next(d.event for d in ledger.deliveries if d.event["event"] == "credit_note.issued")
+    assert credit["invoice"]["credits"] == old.number
+    assert credit["invoice"]["document"] == "credit_note"
+    assert credit["invoice"]["total"] == f"-{old.total:.2f}"
     replaced = next(d.event for d in ledger.deliveries if d.event["event"] == "invoice.replaced")
     assert replaced["invoice"]["status"] == "replaced"
     assert replaced["invoice"]["replaced_by"] == new.number

@@ -174,7 +174,10 @@ def test_void_with_a_reason_then_the_cycle_can_be_invoiced_again(manager_client,
     voided = manager_client.post(url, {"reason": "Wrong customer"}, follow=True)
 
     assert any("Give a reason" in m for m in messages_of(refused))
-    assert f"Invoice {invoice.number} voided." in messages_of(voided)
+    note = invoice.credit_notes.get()
+    assert f"Invoice {invoice.number} voided. Credit note {note.number} takes it back." in (
+        messages_of(voided)
+    )
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.VOID
     assert invoice.audit_events.filter(detail="Wrong customer").exists()

@@ -63,5 +63,6 @@ def test_two_simultaneous_replace_posts_replace_once(manager_and_contract):
     statuses = _post_twice_at_once(manager, contract, data)
 
     assert sorted(statuses) == [200, 302]
-    invoices = Invoice.objects.filter(contract=contract)
+    invoices = Invoice.objects.filter(contract=contract, document="invoice")
     assert sorted(invoices.values_list("status", flat=True)) == ["issued", "replaced"]
+    assert Invoice.objects.credit_notes().filter(contract=contract).count() == 1

@@ -109,7 +109,8 @@ def test_a_double_submitted_replace_replaces_once(manager_client, contract):
     manager_client.post(generate_url(contract), data)
     manager_client.post(generate_url(contract), data)
 
-    assert Invoice.objects.filter(contract=contract).count() == 2
+    assert Invoice.objects.filter(contract=contract, document="invoice").count() == 2
+    assert old.credit_notes.count() == 1
     old.refresh_from_db()
     assert old.replaced_by.status == "issued"
 

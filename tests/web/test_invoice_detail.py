@@ -77,8 +77,8 @@ def test_the_page_runs_the_same_queries_however_many_lines(
     invoice = cycle_invoice_generate(contract=contract, cycle_index=2, as_of=today, user=manager)
 
     # Session, user, permissions (2), invoice with its relations, lines, audit events,
-    # post-invoicing tasks.
-    with django_assert_max_num_queries(8):
+    # post-invoicing tasks, credit notes.
+    with django_assert_max_num_queries(9):
         response = manager_client.get(invoice_url(invoice))
 
     assert len(response.context["overview"].lines) == 14
