@@ -12,8 +12,9 @@ row, and the one that would exceed it fails.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -49,8 +50,13 @@ CREDIT_NOTE_COLUMNS = (
     "generated_via",
     "created_at",
 )
-CREDIT_LINE_COLUMNS = ("invoice_id", "position", "contract_line_id", "credited_line_id")
-CREDIT_LINE_COLUMNS += INVOICE_LINE_FIGURES
+CREDIT_LINE_COLUMNS: tuple[str, ...] = (
+    "invoice_id",
+    "position",
+    "contract_line_id",
+    "credited_line_id",
+    *INVOICE_LINE_FIGURES,
+)
 INVOICE_FIELDS = (
     "id",
     "number",
@@ -148,7 +154,7 @@ def credit_notes_issue_full(
     return {invoice.id: note_id for invoice, note_id in zip(invoices, ids, strict=True)}
 
 
-def _lines_left(invoice_ids) -> dict[int, list]:
+def _lines_left(invoice_ids: Iterable[int]) -> dict[int, list]:
     """Each invoice's lines with what earlier credit notes took back from them."""
     rows = (
         InvoiceLine.objects.filter(invoice_id__in=list(invoice_ids))
@@ -213,7 +219,15 @@ def _totals(rows: list[Row]) -> tuple[Decimal, Decimal, Decimal]:
     return subtotal, tax_total, subtotal + tax_total
 
 
-def _audit(invoices, note_ids, numbers, *, reason: str, door: str, user_id: int | None) -> None:
+def _audit(
+    invoices: Sequence[Any],
+    note_ids: Sequence[int],
+    numbers: Sequence[str],
+    *,
+    reason: str,
+    door: str,
+    user_id: int | None,
+) -> None:
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor_id=user_id,
