@@ -30,7 +30,9 @@ def country_of(country: str, vat_id: str) -> str:
     return PREFIX_COUNTRY.get(prefix, prefix) if prefix.isalpha() else ""
 
 
-def is_cross_border_eu_b2b(*, seller_country: str, customer_country: str, customer_vat_id: str) -> bool:
+def is_cross_border_eu_b2b(
+    *, seller_country: str, customer_country: str, customer_vat_id: str
+) -> bool:
     """Seller and customer in two different EU member states, the customer with a VAT ID."""
     customer = country_of(customer_country, customer_vat_id)
     seller = seller_country.upper()
