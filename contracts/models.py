@@ -94,10 +94,11 @@ class BillingSettings(models.Model):
     )
     seller_email = models.EmailField("email", blank=True, default="")
     seller_bank_name = models.CharField("bank", max_length=200, blank=True, default="")
+    # Room for the spaces people type: saved compacted (34 and 11 characters at most).
     seller_iban = models.CharField(
-        "IBAN", max_length=34, blank=True, default="", help_text="Printed for payment by transfer."
+        "IBAN", max_length=42, blank=True, default="", help_text="Printed for payment by transfer."
     )
-    seller_bic = models.CharField("BIC", max_length=11, blank=True, default="")
+    seller_bic = models.CharField("BIC", max_length=14, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "billing settings"

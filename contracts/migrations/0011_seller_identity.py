@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="billingsettings",
             name="seller_bic",
-            field=models.CharField(blank=True, default="", max_length=11, verbose_name="BIC"),
+            field=models.CharField(blank=True, default="", max_length=14, verbose_name="BIC"),
         ),
         migrations.AddField(
             model_name="billingsettings",
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 default="",
                 help_text="Printed for payment by transfer.",
-                max_length=34,
+                max_length=42,
                 verbose_name="IBAN",
             ),
         ),
