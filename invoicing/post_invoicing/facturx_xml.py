@@ -161,10 +161,11 @@ def _fill_settlement(
     settlement = doc.trade.settlement
     settlement.currency_code = invoice.currency
     settlement.payment_reference = invoice.number
-    if credit and invoice.credits_id:
-        settlement.invoice_referenced_document.issuer_assigned_id = invoice.credits.number
-        settlement.invoice_referenced_document.issue_date_time = invoice.credits.invoice_date
-    else:
+    credited = invoice.credits
+    if credited is not None:
+        settlement.invoice_referenced_document.issuer_assigned_id = credited.number
+        settlement.invoice_referenced_document.issue_date_time = credited.invoice_date
+    if not credit:
         _fill_payment(doc, invoice)
     for breakdown in _tax_breakdown(lines, figures, parties):
         settlement.trade_tax.add(breakdown)

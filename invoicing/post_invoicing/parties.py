@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django_countries import countries
+
 from contracts.models import BillingSettings, Customer
 from invoicing import tax_categories
 from invoicing.models import Invoice
@@ -56,8 +58,8 @@ def seller_party(row: BillingSettings) -> Party:
         address_lines=_address_lines(row.seller_address),
         postcode=row.seller_postcode,
         city=row.seller_city,
-        country=row.seller_country.code or "",
-        country_name=str(row.seller_country.name or ""),
+        country=str(row.seller_country or ""),
+        country_name=_country_name(str(row.seller_country or "")),
         vat_id=row.seller_vat_id,
         registration=row.seller_registration,
         email=row.seller_email,
@@ -71,11 +73,16 @@ def customer_party(customer: Customer) -> Party:
         address_lines=_address_lines(customer.address),
         postcode="",
         city="",
-        country=tax_categories.country_of(customer.country.code or "", customer.vat_id),
-        country_name=str(customer.country.name or ""),
+        country=tax_categories.country_of(str(customer.country or ""), customer.vat_id),
+        country_name=_country_name(str(customer.country or "")),
         vat_id=customer.vat_id,
         email=customer.billing_email,
     )
+
+
+def _country_name(code: str) -> str:
+    """The country's name in the active language (the document's), "" when not given."""
+    return str(countries.name(code)) if code else ""
 
 
 def _address_lines(text: str) -> tuple[str, ...]:

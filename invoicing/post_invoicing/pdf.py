@@ -34,6 +34,8 @@ TEMPLATE = "invoicing/pdf/invoice.html"
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every rendering step at INFO: seven lines per invoice in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# factur-x logs two INFO lines per PDF ("file added", "generated in"): the same noise.
+logging.getLogger("factur-x").setLevel(logging.WARNING)
 PDF_CONTENT_TYPE = "application/pdf"
 
 
@@ -140,9 +142,9 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
 
 def _credited_invoice(invoice: Invoice) -> dict[str, str] | None:
     """The invoice a credit note credits: its number and date."""
-    if invoice.credits_id is None:
-        return None
     credited = invoice.credits
+    if credited is None:
+        return None
     return {"number": credited.number, "date": _day(credited.invoice_date)}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.management import call_command
 from pypdf import PdfReader
 
 from invoicing.models import Invoice
@@ -117,3 +118,12 @@ def test_the_same_invoice_gives_the_same_text_and_the_same_xml():
     assert _attachments(first) == _attachments(second)
     pages = [PdfReader(io.BytesIO(pdf)).pages for pdf in (first, second)]
     assert [p.extract_text() for p in pages[0]] == [p.extract_text() for p in pages[1]]
+
+
+def test_bench_document_prints_the_median_render_time():
+    invoice = invoice_with_reverse_charge_line()
+    out = io.StringIO()
+
+    call_command("bench_document", "--number", invoice.number, "--repeat", "2", stdout=out)
+
+    assert out.getvalue().startswith(f"bench_document: {invoice.number} (2 lines), median of 2:")
