@@ -183,8 +183,7 @@ BILLING_RUN_LEASE_SECONDS = env.int("BILLING_RUN_LEASE_SECONDS", default=120)
 # Post-invoicing: Auto-Send, Auto-Charge, Auto-Sync.
 # Django's SMTP backend waits forever without a timeout; a hung server would hold a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-# Bank details printed on invoices (payment by transfer); newlines allowed as \n.
-BILLING_BANK_DETAILS = env.str("BILLING_BANK_DETAILS", default="").replace("\\n", "\n")
+# The seller's identity and bank details are in the billing settings (admin), not here.
 # "manual" records invoices as awaiting payment by transfer; "stripe" charges the saved card.
 BILLING_PAYMENT_GATEWAY = env.str("BILLING_PAYMENT_GATEWAY", default="manual")
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")

@@ -60,8 +60,39 @@ def billing_error_of(call: Callable[[], object]) -> str | None:
 class BillingSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         ("Schedules", {"fields": ("schedules_ahead", "default_offset_days")}),
-        ("Invoices", {"fields": ("invoice_number_prefix", "default_payment_terms_days")}),
-        ("Seller", {"fields": ("seller_name", "seller_address")}),
+        (
+            "Invoices",
+            {
+                "fields": (
+                    "invoice_number_prefix",
+                    "credit_note_number_prefix",
+                    "default_payment_terms_days",
+                )
+            },
+        ),
+        (
+            "Seller",
+            {
+                "description": "Printed on every invoice and credit note, and written into "
+                "their Factur-X XML.",
+                "fields": (
+                    "seller_name",
+                    "seller_address",
+                    ("seller_postcode", "seller_city"),
+                    "seller_country",
+                    "seller_vat_id",
+                    "seller_registration",
+                    "seller_email",
+                ),
+            },
+        ),
+        (
+            "Bank details",
+            {
+                "description": "Printed on invoices for payment by transfer (not on credit notes).",
+                "fields": ("seller_bank_name", "seller_iban", "seller_bic"),
+            },
+        ),
     )
 
     def has_add_permission(self, request):

@@ -17,3 +17,9 @@ VAT_ID_UNREADABLE = (
     "{vat_id} does not read as a VAT ID: start with the two-letter country prefix, 4 to 20 "
     "letters and digits in all."
 )
+SELLER_ADDRESS_TOO_LONG = (
+    "Give at most {lines} address lines (street, building); postcode, city and country have "
+    "fields of their own."
+)
+IBAN_INVALID = "{iban} is not a valid IBAN: check its country prefix, length and check digits."
+BIC_INVALID = "{bic} is not a valid BIC: 8 or 11 letters and digits, e.g. DEUTDEFF or DEUTDEFF500."

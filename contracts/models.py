@@ -8,7 +8,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django_countries.fields import CountryField
+from stdnum import bic, iban
 
+from contracts import errors
 from contracts.vat import vat_id_compacted, vat_id_problem
 from invoicing.money import CURRENCY_CODES
 from schedules import cycles
@@ -16,6 +18,8 @@ from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 
 OFFSET_VALIDATORS = [MinValueValidator(MIN_OFFSET_DAYS), MaxValueValidator(MAX_OFFSET_DAYS)]
 NON_NEGATIVE = [MinValueValidator(0)]
+# CII (Factur-X) carries three address lines; postcode, city and country have fields of their own.
+SELLER_ADDRESS_MAX_LINES = 3
 # A contract's post-invoicing defaults, field -> label; a run or a manual generation may
 # choose otherwise for its own invoices.
 POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
@@ -62,8 +66,39 @@ class BillingSettings(models.Model):
         help_text="Each night, also bill on change-log invoices the unbilled quantity changes "
         "effective up to the day before, whose cycle was already invoiced.",
     )
-    seller_name = models.CharField(max_length=200, default="Billing Back Office Ltd")
-    seller_address = models.TextField(blank=True)
+    # The seller's identity, printed on every invoice and credit note and written into
+    # their Factur-X XML.
+    seller_name = models.CharField("legal name", max_length=200, default="Billing Back Office Ltd")
+    seller_address = models.TextField(
+        "address lines",
+        blank=True,
+        help_text=f"Street and building, at most {SELLER_ADDRESS_MAX_LINES} lines; postcode "
+        "and city below.",
+    )
+    seller_postcode = models.CharField("postcode", max_length=20, blank=True, default="")
+    seller_city = models.CharField("city", max_length=100, blank=True, default="")
+    seller_country = CountryField("country", blank=True, default="")
+    seller_vat_id = models.CharField(
+        "VAT ID",
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="With its country prefix, e.g. FR40303265045; checked for EU countries.",
+    )
+    seller_registration = models.CharField(
+        "company registration",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text='As the register writes it, e.g. "RCS Paris 123 456 789".',
+    )
+    seller_email = models.EmailField("email", blank=True, default="")
+    seller_bank_name = models.CharField("bank", max_length=200, blank=True, default="")
+    # Room for the spaces people type: saved compacted (34 and 11 characters at most).
+    seller_iban = models.CharField(
+        "IBAN", max_length=42, blank=True, default="", help_text="Printed for payment by transfer."
+    )
+    seller_bic = models.CharField("BIC", max_length=14, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "billing settings"
@@ -81,6 +116,8 @@ class BillingSettings(models.Model):
             models.CheckConstraint(
                 condition=~Q(credit_note_number_prefix=F("invoice_number_prefix")),
                 name="billing_settings_number_series_apart",
+                violation_error_message="Credit notes need a number prefix of their own, "
+                "not the invoices' one.",
             ),
         ]
 
@@ -90,6 +127,29 @@ class BillingSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.seller_vat_id = vat_id_compacted(self.seller_vat_id)
+        self.seller_iban = iban.compact(self.seller_iban)
+        self.seller_bic = bic.compact(self.seller_bic)
+        if problems := self.seller_problems():
+            raise ValidationError(problems)
+
+    def seller_problems(self) -> dict[str, str]:
+        """Why the seller's identity cannot be printed and filed as it is, per field."""
+        problems = {}
+        if len(self.seller_address.splitlines()) > SELLER_ADDRESS_MAX_LINES:
+            problems["seller_address"] = errors.SELLER_ADDRESS_TOO_LONG.format(
+                lines=SELLER_ADDRESS_MAX_LINES
+            )
+        if problem := vat_id_problem(self.seller_vat_id, self.seller_country.code or ""):
+            problems["seller_vat_id"] = problem
+        if self.seller_iban and not iban.is_valid(self.seller_iban):
+            problems["seller_iban"] = errors.IBAN_INVALID.format(iban=self.seller_iban)
+        if self.seller_bic and not bic.is_valid(self.seller_bic):
+            problems["seller_bic"] = errors.BIC_INVALID.format(bic=self.seller_bic)
+        return problems
 
     @classmethod
     def load(cls) -> BillingSettings:

@@ -114,3 +114,13 @@ CATCH_UP_ALREADY_OPEN = (
     "Run #{run} is already generating everything due: no second run was opened. Here is its "
     "progress."
 )
+
+
+class DocumentError(BillingError):
+    """A document's Factur-X XML cannot be made from the billing settings as they are."""
+
+
+SELLER_COUNTRY_MISSING = (
+    "The seller's country is not set: fill in the seller's identity in the billing settings "
+    "(admin) to make Factur-X XML."
+)

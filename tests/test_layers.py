@@ -36,6 +36,7 @@ PURE_MODULES = {
     "invoicing.errors",
     "invoicing.line_amounts",
     "invoicing.drafting",
+    "invoicing.tax_categories",
     "invoicing.post_invoicing.errors",
 }
 # Settings, the URL map, the Celery app, the WSGI/ASGI entry points and the local servers

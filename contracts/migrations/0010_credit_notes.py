@@ -26,6 +26,8 @@ class Migration(migrations.Migration):
                     ("credit_note_number_prefix", models.F("invoice_number_prefix")), _negated=True
                 ),
                 name="billing_settings_number_series_apart",
+                violation_error_message="Credit notes need a number prefix of their own, "
+                "not the invoices' one.",
             ),
         ),
     ]

@@ -1,7 +1,9 @@
-"""The invoice document: a Django template rendered to PDF by WeasyPrint.
+"""The invoice and credit note document: a Django template rendered by WeasyPrint as
+PDF/A-3b, with its Factur-X XML (EN 16931) embedded by the factur-x library.
 
-Deterministic: the same invoice gives the same bytes (no clock, no random ids), so the
-PDF emailed, downloaded and attached again are one document.
+The same invoice gives the same document (text, layout and XML): only the PDF's own
+metadata carries the time the file was made (factur-x stamps it), so the PDF emailed,
+downloaded and attached again say the same thing.
 """
 
 from __future__ import annotations
@@ -14,19 +16,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from billing_site.locales import document_locale
 from contracts.models import BillingSettings
+from invoicing import tax_categories
+from invoicing.errors import DocumentError
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.money_format import format_money, format_price, format_quantity
+from invoicing.post_invoicing.facturx_xml import invoice_facturx_xml, is_credit_document
+from invoicing.post_invoicing.parties import document_parties
 
 TEMPLATE = "invoicing/pdf/invoice.html"
+logger = logging.getLogger(__name__)
 # WeasyPrint logs every rendering step at INFO: seven lines per invoice in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+# factur-x logs two INFO lines per PDF ("file added", "generated in"): the same noise.
+logging.getLogger("factur-x").setLevel(logging.WARNING)
 PDF_CONTENT_TYPE = "application/pdf"
 
 
@@ -60,14 +69,35 @@ class DocumentLine:
 
 
 def invoice_pdf_render(*, invoice: Invoice) -> bytes:
-    """The invoice as a PDF document."""
-    # Imported here: WeasyPrint (and its Pango bindings) is heavy and only workers and
-    # download views need it, not every process that loads the models.
+    """The invoice or credit note as a Factur-X PDF: PDF/A-3b with its CII XML embedded."""
+    # Imported here: WeasyPrint (and its Pango bindings) and factur-x are heavy and only
+    # workers and download views need them, not every process that loads the models.
+    from facturx import generate_from_binary
     from weasyprint import HTML
 
-    html = render_to_string(TEMPLATE, invoice_document_context(invoice=invoice))
+    context = invoice_document_context(invoice=invoice)
+    html = render_to_string(TEMPLATE, context)
     # No base_url and no external resources: the CSS is inlined by the template.
-    return HTML(string=html).write_pdf()
+    pdf = HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
+    try:
+        xml = invoice_facturx_xml(invoice=invoice)
+    except DocumentError as error:
+        # The customer still gets the document; the XML waits for the seller's identity.
+        logger.warning("%s: PDF without Factur-X XML. %s", invoice.number, error)
+        return pdf
+    return generate_from_binary(
+        pdf,
+        xml,
+        flavor="factur-x",
+        level="en16931",
+        check_xsd=True,
+        pdf_metadata={
+            "author": context["seller"].seller_name,
+            "title": f"{context['title']} {invoice.number}",
+            "subject": f"{context['title']} {invoice.number}",
+            "keywords": "Factur-X",
+        },
+    )
 
 
 def invoice_pdf_filename(invoice: Invoice) -> str:
@@ -79,11 +109,20 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
     contract = invoice.contract
     money = Money(invoice.currency, document_locale(contract.customer.language))
     lines = list(invoice.lines.all())
+    parties = document_parties(invoice)
+    credit = is_credit_document(invoice)
     return {
         "invoice": invoice,
-        "title": "Credit note" if invoice.total < 0 else "Invoice",
+        # Legacy change-log invoices with a negative total read as credit notes too.
+        "title": gettext("Credit note") if credit else gettext("Invoice"),
+        "credit": credit,
         "seller": BillingSettings.load(),
-        "bank_details": settings.BILLING_BANK_DETAILS,
+        "parties": parties,
+        "reverse_charge": tax_categories.is_reverse_charge(
+            (line.tax_rate for line in lines), cross_border_eu_b2b=parties.cross_border_eu_b2b
+        ),
+        "credited_invoice": _credited_invoice(invoice),
+        "credit_notes": _credit_notes(invoice),
         "contract": contract,
         "customer": contract.customer,
         "period": _period(invoice.period_start, invoice.period_end),
@@ -99,6 +138,22 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
         "credited": money(-invoice.total),
         "status_note": _status_note(invoice),
     }
+
+
+def _credited_invoice(invoice: Invoice) -> dict[str, str] | None:
+    """The invoice a credit note credits: its number and date."""
+    credited = invoice.credits
+    if credited is None:
+        return None
+    return {"number": credited.number, "date": _day(credited.invoice_date)}
+
+
+def _credit_notes(invoice: Invoice) -> list[dict[str, str]]:
+    """The credit notes issued against an invoice so far, in number order."""
+    return [
+        {"number": note.number, "date": _day(note.invoice_date)}
+        for note in invoice.credit_notes.order_by("number")
+    ]
 
 
 def _document_line(line: InvoiceLine, money: Money) -> DocumentLine:

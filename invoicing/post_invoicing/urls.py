@@ -8,5 +8,6 @@ app_name = "post_invoicing"
 
 urlpatterns = [
     path("invoices/<int:pk>/pdf/", views.invoice_pdf_download, name="invoice_pdf"),
+    path("invoices/<int:pk>/xml/", views.invoice_xml_download, name="invoice_xml"),
     path("invoices/export.csv", views.invoices_csv_download, name="invoices_csv"),
 ]

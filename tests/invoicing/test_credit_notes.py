@@ -6,6 +6,7 @@ from datetime import date as D
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from contracts.models import BillingSettings
@@ -194,3 +195,11 @@ def test_two_credits_racing_on_one_invoice_never_exceed_it():
     invoice.refresh_from_db()
     assert sorted(outcomes) == [0, 1]
     assert invoice.credit_notes.count() == 1 and invoice.credited_total == invoice.total
+
+
+def test_credit_notes_need_a_number_prefix_of_their_own():
+    settings = BillingSettings.load()
+    settings.credit_note_number_prefix = settings.invoice_number_prefix
+
+    with pytest.raises(ValidationError, match="prefix of their own"):
+        settings.full_clean()

@@ -392,6 +392,7 @@ PAGES_WITH_AN_ID = [
     ("invoicing:run_resume", "post"),
     ("invoicing:job_detail", "get"),
     ("post_invoicing:invoice_pdf", "get"),
+    ("post_invoicing:invoice_xml", "get"),
 ]
 
 
