@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from accounts.models import UserPreference
 
 
 @transaction.atomic
-def user_language_set(*, user, language: str) -> UserPreference:
+def user_language_set(*, user: User, language: str) -> UserPreference:
     """Keep the user's language for the web UI (one of settings.LANGUAGES)."""
     preference = UserPreference.objects.select_for_update().filter(user=user).first()
     preference = preference or UserPreference(user=user)

@@ -46,9 +46,9 @@ def _read_po(po_path: Path) -> Catalog:
         return read_po(po, locale=po_path.parent.parent.name)
 
 
-def _translations(catalog: Catalog, source: bool = False) -> dict:
+def _translations(catalog: Catalog, source: bool = False) -> dict[object, object]:
     """msgid -> msgstr of what a compiled catalog serves (the header aside)."""
-    kept = {}
+    kept: dict[object, object] = {}
     for message in catalog:
         if not message.id or (source and (message.fuzzy or not _translated(message.string))):
             continue
@@ -56,10 +56,10 @@ def _translations(catalog: Catalog, source: bool = False) -> dict:
     return kept
 
 
-def _hashable(value):
+def _hashable(value: object) -> object:
     """A plural's forms as a tuple (read_po gives tuples, read_mo lists)."""
     return tuple(value) if isinstance(value, tuple | list) else value
 
 
-def _translated(string) -> bool:
+def _translated(string: object) -> bool:
     return all(string) if isinstance(string, tuple | list) else bool(string)

@@ -125,7 +125,12 @@ def test_amounts_follow_the_currency_minor_unit(seller):
     ("language", "total_line", "please_pay", "price"),
     [
         ("fr", f"Total TTC 150,00{NBSP}EUR", f"Merci de régler 150,00{NBSP}EUR", f"12,50{NBSP}EUR"),
-        ("de", f"Gesamtbetrag 150,00{NBSP}EUR", f"Bitte zahlen Sie 150,00{NBSP}EUR", f"12,50{NBSP}EUR"),
+        (
+            "de",
+            f"Gesamtbetrag 150,00{NBSP}EUR",
+            f"Bitte zahlen Sie 150,00{NBSP}EUR",
+            f"12,50{NBSP}EUR",
+        ),
         ("en", f"Total EUR{NBSP}150.00", f"Please pay EUR{NBSP}150.00 by", f"EUR{NBSP}12.50"),
     ],
 )
