@@ -25,6 +25,8 @@ NAV = {
 # Sunday 15 March 2026 on the dashboard; the contract's start in the pages' date format.
 DAY = {"en": "Sunday 15 March 2026", "fr": "dimanche 15 mars 2026", "de": "Sonntag 15 März 2026"}
 START = {"en": "1 Jan 2026", "fr": "1 janvier 2026", "de": "1. Januar 2026"}
+NBSP = "\u00a0"
+UNIT_PRICE = {"en": f"EUR{NBSP}12.50", "fr": f"12,50{NBSP}EUR", "de": f"12,50{NBSP}EUR"}
 
 
 def _nav_of(html: str, language: str) -> None:
@@ -33,13 +35,13 @@ def _nav_of(html: str, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "de"])
-def test_switching_the_language_changes_the_navigation_and_the_dates(
+def test_switching_the_language_changes_the_navigation_the_dates_and_the_amounts(
     manager_client, manager, today, contract, language
 ):
     detail = reverse("contracts:detail", args=[contract.pk])
     before = manager_client.get(detail).content.decode()
     _nav_of(before, "en")
-    assert f"<dd>{START['en']}</dd>" in before
+    assert f"<dd>{START['en']}</dd>" in before and UNIT_PRICE["en"] in before
 
     response = manager_client.post(LANGUAGE, {"language": language, "next": detail})
 
@@ -49,6 +51,7 @@ def test_switching_the_language_changes_the_navigation_and_the_dates(
     _nav_of(page, language)
     assert f'<html lang="{language}"' in page
     assert f"<dd>{START[language]}</dd>" in page
+    assert UNIT_PRICE[language] in page and UNIT_PRICE["en"] not in page
     dashboard = manager_client.get(DASHBOARD).content.decode()
     assert DAY[language] in dashboard
 
