@@ -25,11 +25,13 @@ WORKDIR /app
 # A new app or top-level folder must be added here too: tests/test_image.py copies exactly these.
 COPY pyproject.toml README.md manage.py ./
 COPY billing_site ./billing_site
+COPY accounts ./accounts
 COPY contracts ./contracts
 COPY schedules ./schedules
 COPY invoicing ./invoicing
 COPY demo ./demo
 COPY templates ./templates
+COPY locale ./locale
 COPY static ./static
 RUN pip install .
 

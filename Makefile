@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install migrate demo run reset psql services test test-fast lint format
+.PHONY: help install migrate demo run reset psql services test test-fast lint format translations
 
 help: ## List the targets
 	@echo "Targets:"
@@ -60,6 +60,9 @@ lint: install ## ruff check, ruff format --check, and mypy on the pure modules a
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	env $(MYPY_ENV) $(BIN)/mypy
+
+translations: install ## Compile locale/*/LC_MESSAGES/django.po into the .mo files to commit (Babel: no gettext needed)
+	$(BIN)/python manage.py compile_translations
 
 format: install ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .

@@ -26,3 +26,17 @@ def document_locale(language: str) -> str:
         return site
     chosen = locale_code(language)
     return site if site.split("_")[0] == chosen else chosen
+
+
+def site_language(language: str) -> str:
+    """A Django language code, in the site's own region when the languages agree ("en" with
+    LANGUAGE_CODE en-gb gives en-gb: British dates and words rather than US ones)."""
+    site = settings.LANGUAGE_CODE
+    if not language or language.split("-")[0] == site.split("-")[0]:
+        return site
+    return language
+
+
+def document_language(language: str) -> translation.override:
+    """Render a customer's document or email in the customer's language (`with` it)."""
+    return translation.override(site_language(language))

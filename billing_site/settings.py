@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "accounts",
     "contracts",
     "schedules",
     "invoicing",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the signed-in user's language, else the browser's.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -111,11 +114,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The user's language preference comes with the user's own row (one query, as before).
+AUTHENTICATION_BACKENDS = ["accounts.backends.PreferenceBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "invoicing:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-gb")
+# The languages of the web UI, of documents and of emails. "en" stands for the site's own
+# English (LANGUAGE_CODE, en-gb by default: its dates read "15 Mar 2026", not US-style).
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+# The words; compiled with `make translations` (Babel: no GNU gettext needed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # The billing time zone: "today" for the nightly run is the local date here.
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -17,12 +17,20 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-PACKAGES = ("billing_site", "contracts", "schedules", "invoicing", "demo")
+PACKAGES = ("billing_site", "accounts", "contracts", "schedules", "invoicing", "demo")
 
 PURE, MODEL, SELECTOR, SERVICE, DOOR, CONFIG = range(6)
 LAYER_NAMES = ("pure module", "model", "selector", "service", "door", "configuration")
 # Apps in foreign-key order; project-wide helpers in billing_site come first.
-APP_ORDER = {"billing_site": 0, "contracts": 1, "schedules": 2, "invoicing": 3, "demo": 4}
+# accounts (a person's own preferences) depends on no app.
+APP_ORDER = {
+    "billing_site": 0,
+    "accounts": 1,
+    "contracts": 2,
+    "schedules": 3,
+    "invoicing": 4,
+    "demo": 5,
+}
 
 PURE_MODULES = {
     "billing_site.errors",

@@ -16,12 +16,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_skeleton
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
-from billing_site.locales import document_locale
+from billing_site.locales import document_language, document_locale
 from contracts.models import BillingSettings
 from invoicing import tax_categories
 from invoicing.errors import DocumentError
@@ -41,7 +42,8 @@ PDF_CONTENT_TYPE = "application/pdf"
 
 @dataclass(frozen=True)
 class Money:
-    """The amounts (and quantities) of one invoice, in its currency and its customer's locale."""
+    """The amounts, quantities and dates of one invoice, in its currency and its customer's
+    locale."""
 
     currency: str
     locale: str
@@ -55,6 +57,13 @@ class Money:
     def number(self, value: Decimal) -> str:
         """A quantity or a rate, in the same locale as the amounts beside it."""
         return format_quantity(value, self.locale)
+
+    def day(self, value: date) -> str:
+        """A date as the locale writes it short: "2 Jan 2026", "3 mars 2026", "3. März 2026"."""
+        return format_skeleton("yMMMd", value, locale=self.locale)
+
+    def period(self, start: date, end: date) -> str:
+        return f"{self.day(start)} – {self.day(end)}"
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,9 @@ def invoice_pdf_render(*, invoice: Invoice) -> bytes:
     from facturx import generate_from_binary
     from weasyprint import HTML
 
-    context = invoice_document_context(invoice=invoice)
-    html = render_to_string(TEMPLATE, context)
+    with document_language(invoice.contract.customer.language):
+        context = invoice_document_context(invoice=invoice)
+        html = render_to_string(TEMPLATE, context)
     # No base_url and no external resources: the CSS is inlined by the template.
     pdf = HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
     try:
@@ -105,7 +115,8 @@ def invoice_pdf_filename(invoice: Invoice) -> str:
 
 
 def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
-    """Everything the template shows, already formatted: the template only lays it out."""
+    """Everything the template shows, already formatted: the template only lays it out.
+    Its words are in the active language: render it under `document_language`."""
     contract = invoice.contract
     money = Money(invoice.currency, document_locale(contract.customer.language))
     lines = list(invoice.lines.all())
@@ -121,14 +132,14 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
         "reverse_charge": tax_categories.is_reverse_charge(
             (line.tax_rate for line in lines), cross_border_eu_b2b=parties.cross_border_eu_b2b
         ),
-        "credited_invoice": _credited_invoice(invoice),
-        "credit_notes": _credit_notes(invoice),
+        "credited_invoice": _credited_invoice(invoice, money),
+        "credit_notes": _credit_notes(invoice, money),
         "contract": contract,
         "customer": contract.customer,
-        "period": _period(invoice.period_start, invoice.period_end),
-        "invoice_date": _day(invoice.invoice_date),
-        "due_date": _day(invoice.due_date),
-        "paid_on": _day(timezone.localtime(invoice.paid_at)) if invoice.paid_at else "",
+        "period": money.period(invoice.period_start, invoice.period_end),
+        "invoice_date": money.day(invoice.invoice_date),
+        "due_date": money.day(invoice.due_date),
+        "paid_on": money.day(timezone.localdate(invoice.paid_at)) if invoice.paid_at else "",
         "lines": [_document_line(line, money) for line in lines],
         "tax_summary": _tax_summary(lines, money),
         "subtotal": money(invoice.subtotal),
@@ -140,18 +151,18 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def _credited_invoice(invoice: Invoice) -> dict[str, str] | None:
+def _credited_invoice(invoice: Invoice, money: Money) -> dict[str, str] | None:
     """The invoice a credit note credits: its number and date."""
     credited = invoice.credits
     if credited is None:
         return None
-    return {"number": credited.number, "date": _day(credited.invoice_date)}
+    return {"number": credited.number, "date": money.day(credited.invoice_date)}
 
 
-def _credit_notes(invoice: Invoice) -> list[dict[str, str]]:
+def _credit_notes(invoice: Invoice, money: Money) -> list[dict[str, str]]:
     """The credit notes issued against an invoice so far, in number order."""
     return [
-        {"number": note.number, "date": _day(note.invoice_date)}
+        {"number": note.number, "date": money.day(note.invoice_date)}
         for note in invoice.credit_notes.order_by("number")
     ]
 
@@ -159,7 +170,7 @@ def _credit_notes(invoice: Invoice) -> list[dict[str, str]]:
 def _document_line(line: InvoiceLine, money: Money) -> DocumentLine:
     return DocumentLine(
         description=line.description,
-        period=_period(line.period_start, line.period_end),
+        period=money.period(line.period_start, line.period_end),
         proration=_proration(line),
         quantity=money.number(line.quantity),
         unit_price=money.price(line.unit_price),
@@ -185,21 +196,18 @@ def _proration(line: InvoiceLine) -> str:
     if line.proration in (0, 1):
         return ""
     days = (line.period_end - line.period_start).days + 1
-    return f"{days} of {round(days / line.proration)} days"
+    cycle_days = round(days / line.proration)
+    return ngettext(
+        "%(days)d of %(cycle_days)d day", "%(days)d of %(cycle_days)d days", cycle_days
+    ) % {"days": days, "cycle_days": cycle_days}
 
 
 def _status_note(invoice: Invoice) -> str:
     if invoice.status == Invoice.Status.REPLACED:
         replacement = getattr(invoice, "replaced_by", None)
-        return f"Replaced by {replacement.number}" if replacement else "Replaced"
+        if replacement:
+            return _("Replaced by %(number)s") % {"number": replacement.number}
+        return _("Replaced")
     if invoice.status == Invoice.Status.VOID:
-        return "Void"
+        return _("Void")
     return ""
-
-
-def _day(value: date) -> str:
-    return date_format(value, "j M Y")
-
-
-def _period(start: date, end: date) -> str:
-    return f"{_day(start)} – {_day(end)}"

@@ -1,6 +1,7 @@
 """Auto-Send: email an invoice with its PDF to the customer's billing email.
 
-Through Django's email framework (SMTP in production). Delivery is at least once: if
+In the customer's language, as plain text with an HTML alternative, from the templates in
+templates/invoicing/email/. Through Django's email framework (SMTP in production). Delivery is at least once: if
 the worker dies between the server's acceptance and the commit that records it, the
 email goes out again on the next attempt. Everything else runs exactly once.
 """
@@ -11,12 +12,13 @@ import smtplib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from billing_site.locales import document_language
 from invoicing.models import Invoice
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import PermanentError, TransientError, invoice_ensure_live
@@ -28,8 +30,9 @@ from invoicing.post_invoicing.pdf import (
     invoice_pdf_render,
 )
 
-SUBJECT_TEMPLATE = "invoicing/email/invoice_subject.txt"
-BODY_TEMPLATE = "invoicing/email/invoice_body.txt"
+SUBJECT_TEMPLATE = "invoicing/email/subject.txt"
+BODY_TEMPLATE = "invoicing/email/body.txt"
+HTML_TEMPLATE = "invoicing/email/body.html"
 
 
 def invoice_email_send(task: PostInvoicingTask) -> str:
@@ -65,26 +68,34 @@ def billing_email_of(invoice: Invoice) -> str:
     return email
 
 
-def invoice_email_build(*, invoice: Invoice, recipient: str) -> EmailMessage:
-    """The email of an invoice, its PDF attached."""
-    context = invoice_document_context(invoice=invoice)
-    # Subject lines are one line, whatever the template's trailing newline.
-    subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
-    message = EmailMessage(
+def invoice_email_build(*, invoice: Invoice, recipient: str) -> EmailMultiAlternatives:
+    """The email of an invoice, its PDF attached, in its customer's language."""
+    with document_language(invoice.contract.customer.language):
+        context = invoice_document_context(invoice=invoice) | {
+            # Legacy change-log invoices with a negative total read as credit notes too.
+            "is_credit_note": invoice.is_credit_note or invoice.total < 0,
+            "credited_invoice": invoice.credits,
+        }
+        # Subject lines are one line, whatever the template's trailing newline.
+        subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
+        body = render_to_string(BODY_TEMPLATE, context)
+        html = render_to_string(HTML_TEMPLATE, context | {"subject": subject})
+    message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(BODY_TEMPLATE, context),
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         # Set here rather than by Django so that it is known and recorded.
         headers={"Message-ID": make_msgid(idstring=invoice.number.replace(" ", ""))},
     )
+    message.attach_alternative(html, "text/html")
     message.attach(
         invoice_pdf_filename(invoice), invoice_pdf_render(invoice=invoice), PDF_CONTENT_TYPE
     )
     return message
 
 
-def _deliver(message: EmailMessage, recipient: str) -> None:
+def _deliver(message: EmailMultiAlternatives, recipient: str) -> None:
     """Send; SMTP 5xx answers are permanent, 4xx answers and unreachable servers transient."""
     try:
         message.send(fail_silently=False)

@@ -105,6 +105,7 @@ STICKING_OUT = """(() => {
 NOT_PAGES = {
     "healthz",
     "logout",
+    "language",
     "contracts:line_quantity",
     "invoicing:invoice_list_csv",
     "invoicing:invoice_void",
