@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from billing_site.bulk import chunked, copy_rows
+from billing_site.bulk import Row, chunked, copy_rows
 from contracts.models import BillingContract
 from invoicing.forecasting.models import (
     BOOK_ID,
@@ -127,7 +127,9 @@ def _redraft_all(*, horizon: date, closed: frozenset[date]) -> int:
             f"TRUNCATE {ForecastCycle._meta.db_table}, {ForecastUndrafted._meta.db_table}"
         )
     ids = list(BillingContract.objects.active().order_by("pk").values_list("pk", flat=True))
-    return _draft_chunks(ids, horizon=horizon, closed=closed)
+    drafted = _draft_chunks(ids, horizon=horizon, closed=closed)
+    _analyze()
+    return drafted
 
 
 def _redraft(ids: Sequence[int], *, horizon: date, closed: frozenset[date]) -> int:
@@ -154,7 +156,16 @@ def _extend(*, after: date, horizon: date, closed: frozenset[date], skip: set[in
         for pk in BillingContract.objects.active().order_by("pk").values_list("pk", flat=True)
         if pk not in skip
     ]
-    return _draft_chunks(ids, horizon=horizon, closed=closed, after=after)
+    extended = _draft_chunks(ids, horizon=horizon, closed=closed, after=after)
+    _analyze()
+    return extended
+
+
+def _analyze() -> None:
+    """Fresh statistics after writing most of the table: with none, PostgreSQL plans the
+    page's GROUP BY for a few rows and sorts 400,000 on disk (170 ms instead of 100)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {ForecastCycle._meta.db_table}")
 
 
 def _draft_chunks(
@@ -167,7 +178,8 @@ def _draft_chunks(
 
 def _write(drafted: Iterable[ContractForecast]) -> None:
     """COPY the drafts that bill something, and the failures."""
-    cycles, undrafted = [], []
+    cycles: list[Row] = []
+    undrafted: list[Row] = []
     for contract_id, drafts, failure in drafted:
         cycles.extend(
             (contract_id, due_day, d.invoice_date, d.currency, d.subtotal, d.tax_total)
