@@ -22,9 +22,9 @@ if USES_LOCAL_SERVICES:
     DATABASE_URL = DATABASE_URL or local_services.use(local_services.POSTGRES).url()
     CELERY_BROKER_URL = CELERY_BROKER_URL or local_services.use(local_services.REDIS).url()
 
-# The cache every web and worker process shares (the forecast's drafted chunks, kept for the
-# day): Redis, by default the broker's server in a database of its own (1, or 2 when the
-# broker uses 1).
+# The cache every web and worker process shares (nothing relies on it since the forecast is
+# kept in PostgreSQL): Redis, by default the broker's server in a database of its own (1, or
+# 2 when the broker uses 1).
 _broker = urlsplit(CELERY_BROKER_URL)
 _cache_db = "2" if _broker.path.strip("/") == "1" else "1"
 CACHE_URL = env.str("CACHE_URL", default="") or _broker._replace(path=f"/{_cache_db}").geturl()

@@ -8,7 +8,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
-# The post-invoicing models belong to this app: importing them here registers them with it.
+# The forecast, post-invoicing and totals models belong to this app: importing them here
+# registers them with it.
+from invoicing.forecasting.models import (  # noqa: F401
+    ForecastBook,
+    ForecastCycle,
+    ForecastStale,
+    ForecastUndrafted,
+)
 from invoicing.post_invoicing.models import InvoiceEmail, Payment, PostInvoicingTask  # noqa: F401
 from invoicing.totals.models import InvoiceTotal  # noqa: F401
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from invoicing.models import Door, GenerationRun
 from invoicing.post_invoicing.scheduling import PUBLISH_RETRY_POLICY
-from invoicing.selectors.forecast import forecast_build
 from invoicing.services import (
     generation_run_open,
     run_chunk_process,
@@ -22,6 +21,7 @@ from invoicing.services.bulk import (
     runs_left_behind_take_over,
     runs_requeue_left_behind,
 )
+from invoicing.services.forecast import forecast_refresh
 from invoicing.services.runs import LOCK_RETRY_SECONDS, MAX_LOCK_ATTEMPTS
 from invoicing.services.totals import invoice_totals_compact
 
@@ -74,10 +74,11 @@ def generate_run_chunk(self, run_id: int, first_job_id: int, last_job_id: int) -
 
 @shared_task(acks_late=True)
 def warm_forecast() -> int:
-    """Draft the forecast into the shared cache after the nightly run, and from beat early
-    every day (a new month needs every chunk drafted again, whether a run finished or not),
-    so the first person to open it does not wait for a whole book to be drafted."""
-    return len(forecast_build(timezone.localdate()).cells)
+    """Draft what the writes changed into the kept forecast after the nightly run, and from
+    beat early every day (with the month ahead as a new one begins), so the first person
+    to open it finds nothing to draft. Returns the contracts drafted."""
+    refreshed = forecast_refresh(today=timezone.localdate(), warm_up=True)
+    return refreshed.drafted + refreshed.extended
 
 
 @shared_task(acks_late=True)

@@ -15,6 +15,7 @@ from billing_site.csv_safety import SafeCsvWriter
 from invoicing.money_format import money_figure
 from invoicing.post_invoicing.export import EchoLines
 from invoicing.selectors.forecast import Forecast, forecast_build
+from invoicing.services.forecast import forecast_refresh
 
 CSV_HEADER = ["Month", "Currency", "Invoices", "Subtotal", "Tax", "Total"]
 DUE_NOW = "Due now"
@@ -24,8 +25,7 @@ DUE_NOW = "Due now"
 @login_required
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def forecast(request) -> HttpResponse:
-    context = {"forecast": forecast_build(timezone.localdate())}
-    return render(request, "invoicing/forecast.html", context)
+    return render(request, "invoicing/forecast.html", {"forecast": _forecast_now()})
 
 
 @require_GET
@@ -33,14 +33,23 @@ def forecast(request) -> HttpResponse:
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def forecast_csv(request) -> HttpResponse:
     """The page's table as CSV: a row per month and currency, then the totals."""
-    today = timezone.localdate()
+    forecast = _forecast_now()
     writer = SafeCsvWriter(EchoLines())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in forecast_csv_rows(forecast_build(today))),
+        (writer.writerow(row) for row in forecast_csv_rows(forecast)),
         content_type="text/csv",
     )
-    response["Content-Disposition"] = f'attachment; filename="forecast_{today.isoformat()}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="forecast_{forecast.today.isoformat()}.csv"'
+    )
     return response
+
+
+def _forecast_now() -> Forecast:
+    """The kept cycles brought up to date with the latest writes, then read."""
+    today = timezone.localdate()
+    forecast_refresh(today=today)
+    return forecast_build(today)
 
 
 def forecast_csv_rows(forecast: Forecast) -> Iterator[list[str]]:

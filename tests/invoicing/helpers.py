@@ -3,8 +3,18 @@
 import datetime
 from decimal import Decimal
 
-from invoicing.models import AuditEvent, Door, GenerationRun, Invoice
+from invoicing.models import (
+    AuditEvent,
+    Door,
+    ForecastBook,
+    ForecastCycle,
+    ForecastUndrafted,
+    GenerationRun,
+    Invoice,
+)
+from invoicing.selectors.forecast import forecast_build
 from invoicing.services import generation_run_execute, generation_run_open
+from invoicing.services.forecast import CYCLE_COLUMNS, UNDRAFTED_COLUMNS, forecast_refresh
 from schedules.models import BillingSchedule
 from schedules.services import schedules_keep_ahead
 from tests.factories import BillingContractFactory, ContractLineFactory
@@ -51,3 +61,23 @@ def billing_state() -> tuple:
         ),
         list(AuditEvent.objects.order_by("pk").values_list("pk", "detail")),
     )
+
+
+def forecast_read(today: datetime.date):
+    """The forecast as its page reads it: the kept cycles brought up to date, then summed."""
+    forecast_refresh(today=today)
+    return forecast_build(today)
+
+
+def forecast_rows() -> tuple[list, list]:
+    """Every kept cycle and every contract that cannot be drafted, in order."""
+    cycles = ForecastCycle.objects.order_by(*CYCLE_COLUMNS).values_list(*CYCLE_COLUMNS)
+    undrafted = ForecastUndrafted.objects.order_by("contract_id").values_list(*UNDRAFTED_COLUMNS)
+    return list(cycles), list(undrafted)
+
+
+def forecast_rebuilt(today: datetime.date) -> tuple[list, list]:
+    """The rows a fresh first drafting of the whole book writes, as on a new install."""
+    ForecastBook.objects.update(horizon=None)
+    forecast_refresh(today=today)
+    return forecast_rows()

@@ -8,20 +8,26 @@ from decimal import Decimal
 import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contracts.models import BillingContract
 from invoicing.models import Invoice
-from invoicing.selectors import forecast_cache
 from invoicing.selectors.forecast import forecast_build, forecast_months
+from invoicing.services import forecast as forecast_service
+from invoicing.services.forecast import forecast_refresh
 from schedules.models import BillingSchedule
 from schedules.services import contract_line_change_quantity
 from schedules.services.periods import posting_period_close
 from tests.factories import ContractLineFactory
-from tests.invoicing.helpers import contract_with_line, run_nightly
+from tests.invoicing.helpers import (
+    contract_with_line,
+    forecast_read,
+    forecast_rebuilt,
+    forecast_rows,
+    run_nightly,
+)
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -29,13 +35,6 @@ pytestmark = pytest.mark.django_db
 TODAY = D(2027, 1, 10)
 # The nightly ran last a month ago: the cycles dated since are due now.
 LAST_RUN = D(2026, 12, 10)
-
-
-@pytest.fixture(autouse=True)
-def no_cached_forecast():
-    """A test case writes in one transaction, which the chunk versions cannot tell apart
-    (their own test below commits): start each test from an empty cache."""
-    cache.clear()
 
 
 def book():
@@ -115,7 +114,7 @@ def forecast_per_bucket(forecast):
 
 def test_the_forecast_is_what_the_nightly_runs_then_generate_month_by_month():
     book()
-    forecast = forecast_build(TODAY)
+    forecast = forecast_read(TODAY)
     assert not forecast.undrafted
     assert forecast.contracts == 8  # the draft contract is left out
 
@@ -134,7 +133,7 @@ def test_the_forecast_is_what_the_nightly_runs_then_generate_month_by_month():
 
 def test_jpy_is_rounded_to_the_yen_and_the_cut_last_cycle_prorated():
     book()
-    forecast = forecast_build(TODAY)
+    forecast = forecast_read(TODAY)
     jpy = {cell.month: cell for cell in forecast.cells if cell.currency == "JPY"}
     # Cycle 31 May – 29 June (invoiced 1 June) is cut at 17 June: 18 of 30 days of 333 yen
     # is 199.8 → 200, and 10 % of it 20.
@@ -146,11 +145,10 @@ def test_jpy_is_rounded_to_the_yen_and_the_cut_last_cycle_prorated():
 
 def test_a_cycle_with_nothing_to_bill_and_a_contract_not_active_count_for_nothing():
     contracts = book()
-    before = forecast_build(TODAY)
-    cache.clear()
+    before = forecast_read(TODAY)
     contracts["monthly advance"].lines.update(end_date=D(2026, 12, 31))
     BillingContract.objects.filter(pk=contracts["annual"].pk).update(status="cancelled")
-    after = forecast_build(TODAY)
+    after = forecast_read(TODAY)
 
     def eur_invoices(forecast):
         return sum(cell.invoices for cell in forecast.cells if cell.currency == "EUR")
@@ -163,8 +161,7 @@ def test_a_cycle_with_nothing_to_bill_and_a_contract_not_active_count_for_nothin
 def test_a_contract_that_cannot_be_drafted_is_listed_and_left_out():
     contracts = book()
     contracts["monthly advance"].lines.update(unit_price=None)
-    cache.clear()
-    forecast = forecast_build(TODAY)
+    forecast = forecast_read(TODAY)
     number = contracts["monthly advance"].number
     assert number in forecast.undrafted
     assert "price" in forecast.undrafted[number]
@@ -175,7 +172,7 @@ def test_cycles_beyond_the_kept_schedules_are_forecast_without_being_stored():
     contract = contract_with_line(start_date=D(2026, 1, 1))
     run_nightly(LAST_RUN)
     stored = BillingSchedule.objects.filter(contract=contract).count()
-    forecast = forecast_build(TODAY)
+    forecast = forecast_read(TODAY)
     # January 2027 was due on 2 January: due now, then one invoice each month to December.
     assert [cell.invoices for cell in forecast.due_now] == [1]
     assert [cell.month for cell in forecast.ahead] == forecast_months(TODAY)[1:]
@@ -183,36 +180,37 @@ def test_cycles_beyond_the_kept_schedules_are_forecast_without_being_stored():
     assert BillingSchedule.objects.filter(contract=contract).count() == stored
 
 
-def test_a_fixed_number_of_queries_per_chunk_of_contracts(monkeypatch):
-    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 2)
+def test_reading_the_forecast_is_three_queries_whatever_the_book(monkeypatch):
+    monkeypatch.setattr(forecast_service, "CONTRACTS_PER_CHUNK", 2)
     for _ in range(5):
         contract_with_line(start_date=D(2026, 1, 1))
     run_nightly(LAST_RUN)
+    forecast_refresh(today=TODAY)  # the first drafting: 3 chunks of the 5 contracts
     with CaptureQueriesContext(connection) as queries:
-        forecast_build(TODAY)
-    # The contracts, the chunks' versions and the closed months, then per chunk (3 of
-    # them): Pending schedules, where they stop, and billing_data_load's contracts, lines
-    # and changes.
-    assert len(queries) == 3 + 3 * 5
-    with CaptureQueriesContext(connection) as queries:
-        forecast_build(TODAY)
-    assert len(queries) == 3  # the month's chunks, unchanged, come from the cache
+        refreshed = forecast_refresh(today=TODAY)
+        forecast = forecast_build(TODAY)
+    assert (refreshed.drafted, refreshed.extended) == (0, 0)  # nothing changed since
+    # The refresh: the book locked, the closed months, the stale contracts taken; then the
+    # GROUP BY, the contracts that cannot be drafted and the active ones counted (the
+    # test's own transaction adds a savepoint around the refresh).
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 3 + 3, statements
+    assert forecast.contracts == 5 and sum(c.invoices for c in forecast.cells) == 5 * 12
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
+def test_a_committed_change_redrafts_its_contract_only():
     """Each write below commits on its own, as a page or the nightly run would."""
-    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 1)
     first = contract_with_line(start_date=D(2026, 1, 1))
     contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
     run_nightly(LAST_RUN)
-    before = forecast_build(TODAY)
+    before = forecast_read(TODAY)
 
     first.lines.update(unit_price=Decimal("25.00"))
-    with CaptureQueriesContext(connection) as queries:
-        after = forecast_build(TODAY)
+    refreshed = forecast_refresh(today=TODAY)
+    after = forecast_build(TODAY)
 
-    assert len(queries) == 3 + 5  # one chunk drafted again
+    assert refreshed.drafted == 1
     (before_total,), (after_total,) = before.totals, after.totals
     # 12 invoices of the first contract (January due now, February to December) at
     # 10 × 12.50 more, plus 20 % tax.
@@ -222,11 +220,11 @@ def test_a_committed_change_redrafts_its_chunk_only(monkeypatch):
 def test_a_closed_month_moves_the_forecast_invoices_as_it_moves_generation():
     contract_with_line(start_date=D(2026, 1, 20))  # invoiced on the 21st of each month
     run_nightly(LAST_RUN)
-    before = forecast_build(TODAY)
+    before = forecast_read(TODAY)
     january = [cell for cell in before.cells if cell.month == D(2027, 1, 1)]
     posting_period_close(month=D(2027, 1, 1), user=None, door="command", today=TODAY)
 
-    after = forecast_build(TODAY)
+    after = forecast_read(TODAY)
 
     # January's invoice (21 January, not due yet) moves to February's first day.
     assert january and not [cell for cell in after.cells if cell.month == D(2027, 1, 1)]
@@ -240,37 +238,48 @@ def _on(day: datetime.date):
 
 
 @pytest.mark.parametrize("later", [D(2027, 1, 2), D(2027, 1, 6), D(2027, 1, 30), D(2027, 1, 31)])
-def test_the_forecast_drafted_on_the_first_reads_later_that_month_as_drafted_fresh(
-    later, monkeypatch
-):
-    monkeypatch.setattr(forecast_cache, "CONTRACTS_PER_CHUNK", 3)
+def test_the_forecast_drafted_on_the_first_reads_later_that_month_as_drafted_fresh(later):
     book()
     # Late invoices are moved out of December and January to 1 February: the month an
     # invoice carries is not the month it falls due in.
     for month in (D(2026, 12, 1), D(2027, 1, 1)):
         posting_period_close(month=month, user=None, door="command", today=D(2027, 1, 1))
     with _on(D(2027, 1, 1)):
-        first = forecast_build(timezone.localdate())  # the early-morning warm-up
+        first = forecast_read(timezone.localdate())  # the early-morning warm-up
 
     with _on(later):
-        with CaptureQueriesContext(connection) as queries:
-            cached = forecast_build(timezone.localdate())
-        cache.clear()
-        fresh = forecast_build(timezone.localdate())
+        refreshed = forecast_refresh(today=timezone.localdate())
+        kept = forecast_build(timezone.localdate()), forecast_rows()
+        fresh = forecast_rebuilt(timezone.localdate())
 
-    assert len(queries) == 3  # every chunk read back, none drafted again
-    assert cached == fresh
+    assert refreshed.drafted == refreshed.extended == 0  # nothing drafted again
+    assert kept == (forecast_build(later), fresh)
     # Cycles falling due since the first moved into the due-now bucket.
-    assert sum(c.invoices for c in cached.due_now) > sum(c.invoices for c in first.due_now)
+    assert sum(c.invoices for c in kept[0].due_now) > sum(c.invoices for c in first.due_now)
 
 
-def test_a_new_month_drafts_the_forecast_again():
+def test_a_new_month_is_read_from_the_months_drafted_ahead():
     book()
     with _on(D(2027, 1, 31)):
-        january = forecast_build(timezone.localdate())
-    with _on(D(2027, 2, 1)), CaptureQueriesContext(connection) as queries:
+        january = forecast_read(timezone.localdate())
+    with _on(D(2027, 2, 1)):
+        refreshed = forecast_refresh(today=timezone.localdate())
         february = forecast_build(timezone.localdate())
+        fresh = forecast_rebuilt(timezone.localdate()), forecast_build(timezone.localdate())
 
-    assert len(queries) > 3  # drafted, not read back
+    assert refreshed.drafted == refreshed.extended == 0  # January 2028 was drafted ahead
     assert february.months[-1] == D(2028, 1, 1) and january.months[-1] == D(2027, 12, 1)
     assert {c.month for c in february.ahead} - {c.month for c in january.ahead} == {D(2028, 1, 1)}
+    assert february == fresh[1]
+
+
+def test_the_warm_up_drafts_the_month_ahead_as_one_begins_as_a_first_drafting_would():
+    book()
+    forecast_refresh(today=TODAY)  # drafted to the end of February 2028
+    later = D(2027, 2, 3)
+    refreshed = forecast_refresh(today=later, warm_up=True)
+    extended = forecast_rows()
+
+    assert refreshed.horizon == D(2028, 3, 31)
+    assert refreshed.extended == 8 and refreshed.drafted == 0  # every active contract
+    assert extended == forecast_rebuilt(later)

@@ -6,9 +6,6 @@ import zoneinfo
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -17,6 +14,7 @@ from invoicing.migrations import _nightly
 from invoicing.models import Door, GenerationRun, Invoice
 from invoicing.selectors.forecast import forecast_build
 from invoicing.services import generation_run_open, run_job_chunks
+from invoicing.services.forecast import forecast_refresh
 from invoicing.tasks import generate_due_invoices, generate_run_chunk, warm_forecast
 from tests.conftest import wait_until
 from tests.invoicing.helpers import contract_with_line
@@ -111,14 +109,15 @@ def test_beat_warms_the_forecast_once_a_day_an_hour_after_the_nightly_run(db):
     ]
 
 
-def test_the_warm_up_leaves_every_chunk_of_the_forecast_in_the_cache(db, today, eager_celery):
+def test_the_warm_up_drafts_the_forecast_so_the_first_reader_drafts_nothing(
+    db, today, eager_celery
+):
     for _ in range(3):
         contract_with_line(start_date=datetime.date(2026, 1, 1))
-    cache.clear()
 
-    warm_forecast.apply().get()
+    assert warm_forecast.apply().get() == 3
 
-    with CaptureQueriesContext(connection) as queries:
-        forecast = forecast_build(timezone.localdate())
-    assert len(queries) == 3  # contracts, chunk versions, closed months: nothing drafted
+    refreshed = forecast_refresh(today=timezone.localdate())
+    forecast = forecast_build(timezone.localdate())
+    assert refreshed.drafted == refreshed.extended == 0
     assert forecast.contracts == 3 and forecast.cells

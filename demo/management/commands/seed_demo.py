@@ -10,6 +10,7 @@ from billing_site.errors import BillingError
 from contracts.models import BillingContract, ContractLine, Customer
 from demo.book import demo_book_create
 from invoicing.models import GenerationJob, Invoice
+from invoicing.services.forecast import forecast_refresh
 from schedules import cycles
 from schedules.models import BillingSchedule
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             created = demo_book_create(contracts=count, seed=seed, today=as_of)
         except BillingError as error:
             raise CommandError(str(error)) from error
+        # The book's cycles drafted now, so the first visit to the forecast reads them.
+        forecast_refresh(today=as_of, warm_up=True)
         invoices = Invoice.objects.live()
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {created} demo contracts (seed {seed}, as of {as_of}).")
