@@ -66,6 +66,12 @@ CHANGES_BILLED_BY_CHANGE_LOG = (
     "Changes in this cycle were billed by change-log invoice {number}: void it first, and "
     "the replacement bills them."
 )
+CREDIT_OF_CREDIT_NOTE = "{number} is a credit note: only an invoice can be credited."
+CREDIT_NOTHING = "A credit note for {number} must take back an amount above zero."
+CREDIT_EXCEEDS_LEFT = (
+    "That is more than is left to credit on {number}: {left} at most (its total less the "
+    "credit notes already issued against it)."
+)
 CREDIT_NOTE_NOT_CORRECTABLE = (
     "{number} is a credit note: it cannot be voided or replaced (invoice its amount again "
     "to undo it)."

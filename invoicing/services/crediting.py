@@ -1,18 +1,20 @@
 """Credit notes: what an issued invoice takes back, as a document of its own.
 
-An issued invoice is never altered. Voiding or replacing it issues a credit note for what
-is left of it (all of it, unless part was credited before): a row of the invoice table
-whose document is a credit note, numbered in the credit notes' own gap-free series, dated
-today (on the first open day when today's month is closed), naming the invoice it credits
-and why, with one line per invoice line taking back that line's amount and tax exactly
-(nothing is rounded again). The database keeps an invoice's credits within its total
-(`invoice_credited_within_total`): two credits racing on one invoice serialize on its
+An issued invoice is never altered. A correction is a credit note: a row of the invoice
+table whose document is a credit note, numbered in the credit notes' own gap-free series,
+dated today (on the first open day when today's month is closed), naming the invoice it
+credits and why, with negative lines. `credit_notes_write` writes any such drafts, set-based
+(a void or a replace takes back what is left of an invoice: `credit_notes_issue_full`; other
+doors draft the lines they take back). The database keeps an invoice's credits within its
+total (`invoice_credited_within_total`): credits racing on one invoice serialize on its
 row, and the one that would exceed it fails.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,8 +23,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing_site.bulk import Row, insert_rows, reserve_ids, update_rows
-from contracts.models import BillingSettings
+from billing_site.locales import site_locale
+from contracts.models import BillingSettings, ContractChange
+from invoicing import errors
+from invoicing.errors import GenerationError
 from invoicing.models import INVOICE_LINE_FIGURES, AuditEvent, Invoice, InvoiceLine
+from invoicing.money_format import format_money
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import PostingPeriod
@@ -54,12 +60,14 @@ CREDIT_LINE_COLUMNS: tuple[str, ...] = (
     "invoice_id",
     "position",
     "contract_line_id",
+    "change_id",
     "credited_line_id",
     *INVOICE_LINE_FIGURES,
 )
 INVOICE_FIELDS = (
     "id",
     "number",
+    "document",
     "contract_id",
     "schedule_id",
     "kind",
@@ -71,6 +79,97 @@ INVOICE_FIELDS = (
 )
 # A credit note never charges a customer: it is sent and synced as the contract asks.
 NEVER_CHARGED = {"auto_charge": False}
+REASON_CHARS = 300
+
+
+@dataclass(frozen=True)
+class CreditLineDraft:
+    """One line a credit note takes back: amounts and tax negative, rounded already."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    period_start: date
+    period_end: date
+    proration: Decimal
+    amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    credited_line_id: int | None = None
+    contract_line_id: int | None = None
+    change_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CreditNoteDraft:
+    """A credit note to write: the invoice it credits, why, and its lines. The period is
+    the credited invoice's unless it names the days it takes back (a contract ended)."""
+
+    invoice_id: int
+    reason: str
+    lines: Sequence[CreditLineDraft]
+    period: tuple[date, date] | None = None
+    # Quantity changes this credit note bills (a change-log decrease): billed by it.
+    covered_change_ids: Sequence[int] = ()
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((line.tax_amount for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax_total
+
+
+def credit_notes_write(
+    drafts: Sequence[CreditNoteDraft],
+    *,
+    door: str,
+    user_id: int | None = None,
+    post_tasks: Mapping[str, bool] | None = None,
+) -> list[int]:
+    """Write the drafts as issued credit notes, in the drafts' order; returns their ids.
+
+    The caller has locked the credited invoices (select_for_update) in its transaction.
+    Refused with a message, writing nothing, when a draft credits what is not an invoice,
+    or more than is left of it."""
+    if not drafts:
+        return []
+    invoices = {
+        row.id: row
+        for row in Invoice.objects.filter(pk__in=[d.invoice_id for d in drafts]).values_list(
+            *INVOICE_FIELDS, named=True
+        )
+    }
+    credited = _credited_within(drafts, invoices)
+    ids = reserve_ids(Invoice, len(drafts))
+    insert_rows(InvoiceLine, CREDIT_LINE_COLUMNS, _line_rows(drafts, ids))
+    update_rows(Invoice, ("id", "credited_total"), list(credited.items()))
+    _changes_billed_by(drafts, ids)
+    dated = first_open_day(timezone.localdate(), PostingPeriod.objects.closed_months())
+    # Numbers last, as for invoices: the series' row lock is held until commit.
+    prefix = BillingSettings.load().credit_note_number_prefix
+    numbers = invoice_numbers_allocate(len(drafts), prefix=prefix)
+    now = timezone.now()
+    insert_rows(
+        Invoice,
+        CREDIT_NOTE_COLUMNS,
+        [
+            _note_row(note_id, number, draft, invoices[draft.invoice_id], dated, door, user_id, now)
+            for note_id, number, draft in zip(ids, numbers, drafts, strict=True)
+        ],
+    )
+    _audit(drafts, invoices, ids, numbers, door=door, user_id=user_id)
+    post_invoicing_schedule(
+        invoice_ids=ids,
+        contract_ids=[invoices[draft.invoice_id].contract_id for draft in drafts],
+        requested={**(post_tasks or {}), **NEVER_CHARGED},
+    )
+    return ids
 
 
 def credit_notes_issue_full(
@@ -83,79 +182,84 @@ def credit_notes_issue_full(
 ) -> dict[int, int]:
     """Credit what is left of each invoice, in full; returns {invoice id: credit note id}.
 
-    The caller has locked the invoices (select_for_update) in its transaction. An invoice
-    with nothing left to credit (or whose total is not above zero: an old change-log
-    "invoice" that was itself a credit) gets none."""
+    The caller has locked the invoices. An invoice with nothing left to credit (or whose
+    total is not above zero: an old change-log "invoice" that was itself a credit) gets
+    none."""
     invoices = [
         row
         for row in Invoice.objects.filter(pk__in=list(invoice_ids), document="invoice")
         .order_by("pk")
-        .values_list(*INVOICE_FIELDS, named=True)
+        .values_list("id", "total", "credited_total", named=True)
         if row.total > 0 and row.credited_total < row.total
     ]
-    if not invoices:
-        return {}
-    lines = _lines_left(invoice.id for invoice in invoices)
-    ids = reserve_ids(Invoice, len(invoices))
-    credit_rows = [
-        _credit_lines(lines.get(invoice.id, []), note)
-        for invoice, note in zip(invoices, ids, strict=True)
+    lines = invoice_lines_left(invoice.id for invoice in invoices)
+    drafts = [
+        CreditNoteDraft(
+            invoice_id=invoice.id,
+            reason=reason,
+            lines=[line.taken_back() for line in lines.get(invoice.id, []) if line.has_left],
+        )
+        for invoice in invoices
     ]
-    insert_rows(InvoiceLine, CREDIT_LINE_COLUMNS, [row for rows in credit_rows for row in rows])
-    totals = [_totals(rows) for rows in credit_rows]
-    update_rows(
-        Invoice,
-        ("id", "credited_total"),
-        [
-            (invoice.id, invoice.credited_total - total)
-            for invoice, (_, _, total) in zip(invoices, totals, strict=True)
-        ],
-    )
-    dated = first_open_day(timezone.localdate(), PostingPeriod.objects.closed_months())
-    now = timezone.now()
-    # Numbers last, as for invoices: the series' row lock is held until commit.
-    prefix = BillingSettings.load().credit_note_number_prefix
-    numbers = invoice_numbers_allocate(len(invoices), prefix=prefix)
-    insert_rows(
-        Invoice,
-        CREDIT_NOTE_COLUMNS,
-        [
-            (
-                note_id,
-                number,
-                Invoice.Document.CREDIT_NOTE,
-                invoice.id,
-                reason[:300],
-                invoice.contract_id,
-                invoice.schedule_id,
-                invoice.kind,
-                invoice.period_start,
-                invoice.period_end,
-                dated,
-                dated,  # nothing falls due on a credit note
-                invoice.currency,
-                *note_totals,
-                Invoice.Status.ISSUED,
-                user_id,
-                door,
-                now,
-            )
-            for invoice, note_id, number, note_totals in zip(
-                invoices, ids, numbers, totals, strict=True
-            )
-        ],
-    )
-    _audit(invoices, ids, numbers, reason=reason, door=door, user_id=user_id)
-    post_invoicing_schedule(
-        invoice_ids=ids,
-        contract_ids=[invoice.contract_id for invoice in invoices],
-        requested={**(post_tasks or {}), **NEVER_CHARGED},
-    )
-    return {invoice.id: note_id for invoice, note_id in zip(invoices, ids, strict=True)}
+    ids = credit_notes_write(drafts, door=door, user_id=user_id, post_tasks=post_tasks)
+    return {draft.invoice_id: note_id for draft, note_id in zip(drafts, ids, strict=True)}
 
 
-def _lines_left(invoice_ids: Iterable[int]) -> dict[int, list]:
-    """Each invoice's lines with what earlier credit notes took back from them."""
+@dataclass(frozen=True)
+class LineLeft:
+    """An invoice line with what earlier credit notes took back from it (negative)."""
+
+    id: int
+    invoice_id: int
+    contract_line_id: int | None
+    change_id: int | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    period_start: date
+    period_end: date
+    proration: Decimal
+    amount: Decimal
+    tax_rate: Decimal
+    tax_amount: Decimal
+    amount_credited: Decimal
+    tax_credited: Decimal
+
+    @property
+    def amount_left(self) -> Decimal:
+        return self.amount + self.amount_credited
+
+    @property
+    def tax_left(self) -> Decimal:
+        return self.tax_amount + self.tax_credited
+
+    @property
+    def has_left(self) -> bool:
+        return bool(self.amount_left or self.tax_left)
+
+    def taken_back(self) -> CreditLineDraft:
+        """All that is left of the line. A line never credited before is taken back as it
+        was billed (its quantity negated); one partly credited already, as one unit of
+        what is left of it."""
+        untouched = not self.amount_credited and not self.tax_credited
+        return CreditLineDraft(
+            description=self.description,
+            quantity=-self.quantity if untouched else Decimal(-1),
+            unit_price=self.unit_price if untouched else self.amount_left,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            proration=self.proration if untouched else Decimal(1),
+            amount=-self.amount_left,
+            tax_rate=self.tax_rate,
+            tax_amount=-self.tax_left,
+            credited_line_id=self.id,
+            contract_line_id=self.contract_line_id,
+            change_id=self.change_id,
+        )
+
+
+def invoice_lines_left(invoice_ids: Iterable[int]) -> dict[int, list[LineLeft]]:
+    """Each invoice's lines, in order, with what earlier credit notes took back from them."""
     rows = (
         InvoiceLine.objects.filter(invoice_id__in=list(invoice_ids))
         .annotate(
@@ -167,64 +271,119 @@ def _lines_left(invoice_ids: Iterable[int]) -> dict[int, list]:
             "id",
             "invoice_id",
             "contract_line_id",
+            "change_id",
             *INVOICE_LINE_FIGURES,
             "amount_credited",
             "tax_credited",
-            named=True,
         )
     )
-    by_invoice: dict[int, list] = {}
+    by_invoice: dict[int, list[LineLeft]] = {}
     for row in rows:
-        by_invoice.setdefault(row.invoice_id, []).append(row)
+        line = LineLeft(*row)
+        by_invoice.setdefault(line.invoice_id, []).append(line)
     return by_invoice
 
 
-def _credit_lines(lines: list, note_id: int) -> list[Row]:
-    """The credit note's lines: each invoice line's amount and tax left, taken back.
-
-    A line never credited before is taken back as it was billed (its quantity negated);
-    one partly credited already is taken back as one unit of what is left of it."""
-    rows: list[Row] = []
-    for line in lines:
-        amount_left = line.amount + line.amount_credited  # credits are negative
-        tax_left = line.tax_amount + line.tax_credited
-        if not amount_left and not tax_left:
-            continue
-        untouched = not line.amount_credited and not line.tax_credited
-        rows.append(
-            (
-                note_id,
-                len(rows),
-                line.contract_line_id,
-                line.id,
-                line.description,
-                -line.quantity if untouched else Decimal(-1),
-                line.unit_price if untouched else amount_left,
-                line.period_start,
-                line.period_end,
-                line.proration if untouched else Decimal(1),
-                -amount_left,
-                line.tax_rate,
-                -tax_left,
+def _credited_within(
+    drafts: Sequence[CreditNoteDraft], invoices: Mapping[int, Any]
+) -> dict[int, Decimal]:
+    """Each credited invoice's credited total once the drafts are written; refuses a draft
+    that credits what is not an invoice, or more than is left of it."""
+    credited: dict[int, Decimal] = {}
+    for draft in drafts:
+        invoice = invoices[draft.invoice_id]
+        if invoice.document != Invoice.Document.INVOICE:
+            raise GenerationError(errors.CREDIT_OF_CREDIT_NOTE.format(number=invoice.number))
+        if not draft.lines or draft.total >= 0:
+            raise GenerationError(errors.CREDIT_NOTHING.format(number=invoice.number))
+        after = credited.get(invoice.id, invoice.credited_total) - draft.total
+        if after > invoice.total:
+            left = format_money(
+                invoice.total - invoice.credited_total, invoice.currency, site_locale()
             )
+            raise GenerationError(
+                errors.CREDIT_EXCEEDS_LEFT.format(number=invoice.number, left=left)
+            )
+        credited[invoice.id] = after
+    return credited
+
+
+def _line_rows(drafts: Sequence[CreditNoteDraft], ids: Sequence[int]) -> list[Row]:
+    return [
+        (
+            note_id,
+            position,
+            line.contract_line_id,
+            line.change_id,
+            line.credited_line_id,
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.period_start,
+            line.period_end,
+            line.proration,
+            line.amount,
+            line.tax_rate,
+            line.tax_amount,
         )
-    return rows
+        for draft, note_id in zip(drafts, ids, strict=True)
+        for position, line in enumerate(draft.lines)
+    ]
 
 
-def _totals(rows: list[Row]) -> tuple[Decimal, Decimal, Decimal]:
-    amount_at = CREDIT_LINE_COLUMNS.index("amount")
-    tax_at = CREDIT_LINE_COLUMNS.index("tax_amount")
-    subtotal = sum((row[amount_at] for row in rows), Decimal(0))
-    tax_total = sum((row[tax_at] for row in rows), Decimal(0))
-    return subtotal, tax_total, subtotal + tax_total
+def _changes_billed_by(drafts: Sequence[CreditNoteDraft], ids: Sequence[int]) -> None:
+    update_rows(
+        ContractChange,
+        ("id", "billed_invoice_id"),
+        [
+            (change_id, note_id)
+            for draft, note_id in zip(drafts, ids, strict=True)
+            for change_id in draft.covered_change_ids
+        ],
+    )
+
+
+def _note_row(
+    note_id: int,
+    number: str,
+    draft: CreditNoteDraft,
+    invoice: Any,
+    dated: date,
+    door: str,
+    user_id: int | None,
+    now: Any,
+) -> Row:
+    start, end = draft.period or (invoice.period_start, invoice.period_end)
+    return (
+        note_id,
+        number,
+        Invoice.Document.CREDIT_NOTE,
+        invoice.id,
+        draft.reason[:REASON_CHARS],
+        invoice.contract_id,
+        invoice.schedule_id,
+        invoice.kind,
+        start,
+        end,
+        dated,
+        dated,  # nothing falls due on a credit note
+        invoice.currency,
+        draft.subtotal,
+        draft.tax_total,
+        draft.total,
+        Invoice.Status.ISSUED,
+        user_id,
+        door,
+        now,
+    )
 
 
 def _audit(
-    invoices: Sequence[Any],
+    drafts: Sequence[CreditNoteDraft],
+    invoices: Mapping[int, Any],
     note_ids: Sequence[int],
     numbers: Sequence[str],
     *,
-    reason: str,
     door: str,
     user_id: int | None,
 ) -> None:
@@ -233,9 +392,10 @@ def _audit(
             actor_id=user_id,
             door=door,
             action=AuditEvent.Action.CREDIT_NOTE_ISSUED,
-            contract_id=invoice.contract_id,
+            contract_id=invoices[draft.invoice_id].contract_id,
             invoice_id=note_id,
-            detail=f"{number} credits {invoice.number}" + (f": {reason}" if reason else ""),
+            detail=f"{number} credits {invoices[draft.invoice_id].number}"
+            + (f": {draft.reason}" if draft.reason else ""),
         )
-        for invoice, note_id, number in zip(invoices, note_ids, numbers, strict=True)
+        for draft, note_id, number in zip(drafts, note_ids, numbers, strict=True)
     )

@@ -27,6 +27,7 @@ from invoicing.models import GenerationJob
 from tests.e2e.axe import axe_violations, violations_described
 from tests.e2e.conftest import LAPTOP, sign_in
 from tests.factories import BILLING_MANAGERS, BILLING_VIEWERS, user_in
+from tests.migration_data import migration_data_restore
 
 # The mark makes pytest-django create the test database; each test's transaction is never
 # used (the pages are read through the live server's own connection, from committed rows).
@@ -118,6 +119,7 @@ NOT_PAGES = {
     "invoicing:run_resume",
     "posting_periods:reopen",
     "post_invoicing:invoice_pdf",
+    "post_invoicing:invoice_xml",
     "post_invoicing:invoices_csv",
 }
 
@@ -187,6 +189,7 @@ def site(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", verbosity=0, interactive=False)
+            migration_data_restore()
             # The tests' own transactions ran on a connection of another context (the
             # browser's event loop was running): closed here, as the database is dropped next.
             for wrapper in tests_connections:

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0009_contract_currency_index'),
-        ('invoicing', '0012_forecast_warm_up_beat'),
+        ('invoicing', '0014_credit_note_lines'),
         ('schedules', '0003_posting_periods'),
     ]
 
