@@ -421,7 +421,8 @@ def draft_change_log_invoice(
     replaces_id: int | None = None,
     closed_months: Collection[date] = frozenset(),
 ) -> InvoiceDraft:
-    """The change-log invoice billing these changes, a line each; `data` holds the
+    """The change-log invoice billing these changes (the increases: decreases go on credit
+    notes, change_log_drafting.py), a line each; `data` holds the
     contract's terms and lines (billing_data_load), so a batch loads them once. Dated on
     the first open day when `as_of` falls in one of `closed_months`."""
     contract = data.contracts[contract_id]
@@ -437,7 +438,7 @@ def draft_change_log_invoice(
             contract.end_date,
         )
         ends.append(cycle.end)
-        drafted.append(_change_line(change, line, cycle, contract.currency))
+        drafted.append(change_line(change, line, cycle, contract.currency))
     return _dated_draft(
         contract,
         as_of,
@@ -452,9 +453,11 @@ def draft_change_log_invoice(
     )
 
 
-def _change_line(
+def change_line(
     change: BilledChange, line: LineTerms, cycle: cycles.Cycle, currency: str
 ) -> DraftLine:
+    """A change's line: delta × unit price × the rest of its cycle, rounded once (negative
+    for a decrease, which a credit note takes back: change_log_drafting.py)."""
     unit_price = priced(line)
     share = cycles.remaining_proration(cycle, change.effective_date)
     delta = change.quantity_after - change.quantity_before

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from billing_site.errors import BillingError
 
-if TYPE_CHECKING:  # the pure drafting module imports these errors
+if TYPE_CHECKING:  # the pure drafting modules import these errors
+    from invoicing.change_log_drafting import ChangeLogDrafts
     from invoicing.drafting import InvoiceDraft
 
 
@@ -24,7 +25,7 @@ class PreviewOutdated(GenerationError):
     Carries the new draft so the person can review what would now be generated.
     """
 
-    def __init__(self, draft: InvoiceDraft) -> None:
+    def __init__(self, draft: InvoiceDraft | ChangeLogDrafts) -> None:
         super().__init__(PREVIEW_OUTDATED)
         self.draft = draft
 
@@ -65,6 +66,18 @@ NO_CHANGES = "Skipped: no changes to bill."
 CHANGES_BILLED_BY_CHANGE_LOG = (
     "Changes in this cycle were billed by change-log invoice {number}: void it first, and "
     "the replacement bills them."
+)
+NO_INVOICE_TO_CREDIT = (
+    "The decrease from {day} falls in cycle {cycle}, which has no issued invoice to credit: "
+    "generate the cycle's invoice, which bills the decrease itself."
+)
+CHANGE_LOG_NOTHING_TO_REPLACE = (
+    "Invoice {number} bills no quantity increase: decreases are credited, not invoiced. Void "
+    "it, and bill its changes again."
+)
+CHANGE_LOG_CREDIT_NOT_CORRECTABLE = (
+    "{number} is a credit note for quantity decreases: it cannot be voided or replaced. To "
+    "undo it, record a new quantity change: the next change-log billing invoices it."
 )
 CREDIT_OF_CREDIT_NOTE = "{number} is a credit note: only an invoice can be credited."
 CREDIT_NOTHING = "A credit note for {number} must take back an amount above zero."

@@ -44,6 +44,7 @@ PURE_MODULES = {
     "invoicing.errors",
     "invoicing.line_amounts",
     "invoicing.drafting",
+    "invoicing.change_log_drafting",
     "invoicing.tax_categories",
     "invoicing.post_invoicing.errors",
 }

@@ -4,7 +4,7 @@ and the unbilled changes they bill. Reads only; generation calls these before wr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from django.db.models import F
@@ -12,15 +12,17 @@ from django.utils import timezone
 
 from contracts.models import BillingContract, ContractChange
 from invoicing import errors
-from invoicing.drafting import (
-    InvoiceDraft,
-    draft_change_log_invoice,
-    draft_regular_invoice,
-    expected_cycle,
+from invoicing.change_log_drafting import (
+    ChangeLogDrafts,
+    CreditedLine,
+    CreditTarget,
+    decrease_cycle_indexes,
+    draft_change_log,
 )
+from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.errors import GenerationError
-from invoicing.models import AuditEvent
-from invoicing.selectors.billing_data import billing_data_load
+from invoicing.models import AuditEvent, Invoice, InvoiceLine
+from invoicing.selectors.billing_data import BillingData, billing_data_load
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
 
@@ -102,8 +104,8 @@ def changes_billed_by(invoice_id: int) -> list:
 
 def change_log_preview(
     *, contract: BillingContract, period_start: date, period_end: date, as_of: date
-) -> InvoiceDraft | None:
-    """The change-log invoice this contract would get for the period, or None."""
+) -> ChangeLogDrafts | None:
+    """What this contract's change-log billing would write for the period, or None."""
     changes = change_log_changes_claim(
         [contract.pk], period_start=period_start, period_end=period_end, lock=False
     ).get(contract.pk)
@@ -114,16 +116,56 @@ def change_log_preview(
 
 def change_log_draft(
     contract_id: int, changes: list, *, as_of: date, replaces_id: int | None = None
-) -> InvoiceDraft:
+) -> ChangeLogDrafts:
+    """The change-log invoice of these changes' increases and the credit notes of their
+    decreases."""
     data = billing_data_load([contract_id], changes_after=None)
-    return draft_change_log_invoice(
+    return draft_change_log(
         data=data,
         contract_id=contract_id,
         changes=changes,
+        targets=credit_targets_load(data, {contract_id: changes}).get(contract_id, {}),
         as_of=as_of,
         replaces_id=replaces_id,
         closed_months=PostingPeriod.objects.closed_months(since=as_of),
     )
+
+
+def credit_targets_load(
+    data: BillingData, changes_by_contract: Mapping[int, Sequence]
+) -> dict[int, dict[int, CreditTarget]]:
+    """contract id -> cycle index -> the cycle's live regular invoice with its lines, for
+    the cycles the contracts' decreases fall in (no query without a decrease, two with)."""
+    wanted = {
+        (contract_id, index)
+        for contract_id, changes in changes_by_contract.items()
+        for index in decrease_cycle_indexes(data.contracts[contract_id], changes)
+    }
+    if not wanted:
+        return {}
+    invoices = [
+        row
+        for row in Invoice.objects.live_regular()
+        .filter(
+            contract_id__in={contract_id for contract_id, _ in wanted},
+            schedule__cycle_index__in={index for _, index in wanted},
+        )
+        .values_list("id", "number", "contract_id", "schedule__cycle_index", named=True)
+        if (row.contract_id, row.schedule__cycle_index) in wanted
+    ]
+    lines: dict[int, list[CreditedLine]] = defaultdict(list)
+    for invoice_id, *line in (
+        InvoiceLine.objects.filter(invoice_id__in=[row.id for row in invoices])
+        .order_by("invoice_id", "position")
+        .values_list("invoice_id", "id", "contract_line_id", "period_start", "period_end")
+    ):
+        lines[invoice_id].append(CreditedLine(*line))
+    targets: dict[int, dict[int, CreditTarget]] = defaultdict(dict)
+    for row in invoices:
+        targets[row.contract_id][row.schedule__cycle_index] = CreditTarget(
+            row.id, row.number, tuple(lines[row.id])
+        )
+    return targets
 
 
 # The audit line a batch writes on an invoice a closed posting period moved (batches.py).

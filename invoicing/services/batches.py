@@ -71,6 +71,8 @@ class StatusScheduleRow(ScheduleRow, Protocol):
 @dataclass
 class BatchOutcome:
     invoices: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # Contract id -> the credit notes its change-log decreases were billed on.
+    credit_notes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     failed: dict[int, str] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)
     locked: set[int] = field(default_factory=set)  # held by another worker: try again
@@ -289,10 +291,10 @@ def drafts_write_isolated(
         drafts = [d for d in drafts if d.contract_id not in outcome.failed]
     for draft, invoice_id in zip(drafts, ids, strict=True):
         outcome.invoices[draft.contract_id].append(invoice_id)
-    _posting_notes_record(drafts, ids, provenance=provenance, outcome=outcome)
+    posting_notes_record(drafts, ids, provenance=provenance, outcome=outcome)
 
 
-def _posting_notes_record(
+def posting_notes_record(
     drafts: Sequence[InvoiceDraft],
     ids: Sequence[int],
     *,

@@ -179,13 +179,17 @@ def _merged(regular: BatchOutcome, change_log: BatchOutcome) -> BatchOutcome:
     for source in (regular, change_log):
         for contract_id, invoice_ids in source.invoices.items():
             merged.invoices[contract_id].extend(invoice_ids)
+        for contract_id, note_ids in source.credit_notes.items():
+            merged.credit_notes[contract_id].extend(note_ids)
         for contract_id, notes in source.notes.items():
             merged.notes[contract_id].extend(notes)
         merged.failed.update(source.failed)
     merged.skipped = {
         contract_id: reason
         for contract_id, reason in regular.skipped.items()
-        if contract_id not in merged.invoices and contract_id not in merged.failed
+        if contract_id not in merged.invoices
+        and contract_id not in merged.credit_notes
+        and contract_id not in merged.failed
     }
     return merged
 
@@ -208,10 +212,12 @@ def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
     for contract_id, job_id in jobs.items():
         if contract_id in outcome.failed:
             status, message, count = S.FAILED, outcome.failed[contract_id], 0
-        elif contract_id in outcome.invoices:
-            count = len(outcome.invoices[contract_id])
+        elif outcome.invoices.get(contract_id) or outcome.credit_notes.get(contract_id):
+            invoices = len(outcome.invoices.get(contract_id, ()))
+            credit_notes = len(outcome.credit_notes.get(contract_id, ()))
+            count = invoices + credit_notes
             notes = [f"{note[:1].upper()}{note[1:]}." for note in outcome.notes[contract_id]]
-            message = " ".join([f"{count} invoice{'s' if count > 1 else ''} generated.", *notes])
+            message = " ".join([documents_generated(invoices, credit_notes), *notes])
             status = S.SUCCEEDED
         elif contract_id in outcome.locked:
             rows.append((job_id, S.QUEUED, errors.LOCKED_RETRYING, 0, None))
@@ -220,6 +226,16 @@ def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
             status, message, count = S.SKIPPED, outcome.skipped[contract_id], 0
         rows.append((job_id, status, message, count, now))
     update_rows(GenerationJob, ("id", "status", "message", "invoice_count", "finished_at"), rows)
+
+
+def documents_generated(invoices: int, credit_notes: int) -> str:
+    """What a job wrote, as its row says it: "1 invoice and 1 credit note generated."."""
+    parts = [
+        f"{count} {word}{'s' if count > 1 else ''}"
+        for count, word in ((invoices, "invoice"), (credit_notes, "credit note"))
+        if count
+    ]
+    return f"{' and '.join(parts)} generated."
 
 
 def run_jobs_give_up(*, run_id: int, first_job_id: int, last_job_id: int) -> None:

@@ -11,6 +11,7 @@ from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.post_invoicing.scheduling import post_invoicing_invoices_retired
 from invoicing.services.audit import audit_record
+from invoicing.services.change_log import invoice_not_correctable
 from invoicing.services.crediting import credit_notes_issue_full
 from schedules.models import BillingSchedule
 from schedules.services import contracts_refresh_next_invoice_date
@@ -30,7 +31,7 @@ def invoice_void(
     """
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_credit_note:
-        raise GenerationError(errors.CREDIT_NOTE_NOT_CORRECTABLE.format(number=invoice.number))
+        raise GenerationError(invoice_not_correctable(invoice))
     if invoice.status != Invoice.Status.ISSUED:
         raise GenerationError(
             errors.CANNOT_VOID_INACTIVE.format(number=invoice.number, status=invoice.status)

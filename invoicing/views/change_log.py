@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -19,12 +19,13 @@ from invoicing.errors import PreviewOutdated
 from invoicing.forms import ChangeLogInvoiceForm, InvoiceVoidForm
 from invoicing.models import Invoice
 from invoicing.selectors.drafts import change_log_preview
-from invoicing.services.change_log import change_log_invoice_generate, change_log_invoice_replace
+from invoicing.services.change_log import change_log_documents_generate, change_log_invoice_replace
 from invoicing.services.voiding import invoice_void
 
 
 class ChangeLogInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """GET previews the contract's change-log invoice for a period; POST generates it."""
+    """GET previews the contract's change-log billing for a period (an invoice of its
+    increases, credit notes of its decreases); POST writes it."""
 
     permission_required = "invoicing.generate_invoice"
     http_method_names = ["get", "post"]
@@ -46,7 +47,7 @@ class ChangeLogInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
             return self.page(contract, form, status=400)
         data = form.cleaned_data
         try:
-            invoice = change_log_invoice_generate(
+            documents = change_log_documents_generate(
                 contract=contract,
                 period_start=data["period_start"],
                 period_end=data["period_end"],
@@ -60,31 +61,44 @@ class ChangeLogInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
         except BillingError as error:
             messages.error(request, str(error))
             return self.page(contract, form, status=400)
-        url = reverse("invoicing:invoice_detail", args=[invoice.pk])
-        messages.success(
-            request, format_html('Change-log invoice <a href="{}">{}</a> generated.', url, invoice)
-        )
-        return redirect(url)
+        messages.success(request, _generated(documents))
+        return redirect("invoicing:invoice_detail", pk=documents[0].pk)
 
     def page(self, contract: BillingContract, form: ChangeLogInvoiceForm, *, status: int = 200):
         """The period and, when it reads, the preview as the contract is now."""
-        draft = None
+        drafts = None
         start, end = _period(form)
         if start and end:
-            draft = change_log_preview(
+            drafts = change_log_preview(
                 contract=contract, period_start=start, period_end=end, as_of=timezone.localdate()
             )
         context = {
             "contract": contract,
             "form": form,
-            "draft": draft,
-            "fingerprint": draft.fingerprint() if draft else "",
+            "drafts": drafts,
+            "draft": drafts.invoice if drafts else None,
+            "fingerprint": drafts.fingerprint() if drafts else "",
         }
         return render(self.request, "invoicing/change_log_invoice.html", context, status=status)
 
 
 def _contract(pk: int) -> BillingContract:
     return get_object_or_404(BillingContract.objects.select_related("customer"), pk=pk)
+
+
+def _generated(documents: list[Invoice]):
+    """The success message, linking each document written."""
+    links = [
+        format_html(
+            '{} <a href="{}">{}</a>{}',
+            "credit note" if document.is_credit_note else "change-log invoice",
+            reverse("invoicing:invoice_detail", args=[document.pk]),
+            document.number,
+            f" (credits {document.credits})" if document.is_credit_note else "",
+        )
+        for document in documents
+    ]
+    return format_html("Generated {}.", format_html_join(", ", "{}", ((link,) for link in links)))
 
 
 def _period(form: ChangeLogInvoiceForm):

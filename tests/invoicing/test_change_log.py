@@ -1,4 +1,5 @@
-"""Change-log invoicing: changes after their cycle was invoiced, billed once, prorated."""
+"""Change-log billing: changes after their cycle was invoiced, billed once, prorated;
+increases on a change-log invoice, decreases on credit notes of their cycle's invoice."""
 
 import datetime
 import subprocess
@@ -20,7 +21,7 @@ from invoicing.services import generation_run_execute, invoice_generate
 from invoicing.services.bulk import bulk_change_log_run_start
 from invoicing.services.change_log import (
     batch_generate_change_log,
-    change_log_invoice_generate,
+    change_log_documents_generate,
     change_log_invoice_replace,
 )
 from invoicing.services.voiding import invoice_void
@@ -59,10 +60,17 @@ def change(contract, quantity, day):
 BILLED_ON = D(2026, 3, 1)
 
 
-def bill(contract, as_of=BILLED_ON) -> Invoice:
-    return change_log_invoice_generate(
+def bill_all(contract, as_of=BILLED_ON) -> list[Invoice]:
+    """Every document the manual door writes: the invoice first, then credit notes."""
+    return change_log_documents_generate(
         contract=contract, period_start=YEAR[0], period_end=YEAR[1], as_of=as_of
     )
+
+
+def bill(contract, as_of=BILLED_ON) -> Invoice:
+    """The one document billing the contract's changes."""
+    (document,) = bill_all(contract, as_of)
+    return document
 
 
 @pytest.mark.django_db
@@ -71,14 +79,12 @@ def bill(contract, as_of=BILLED_ON) -> Invoice:
     [
         # +5 seats at 31/seat from Jan 10: 22 of 31 days → 5 × 31 × 22/31 = 110.00
         ("EUR", "31", [("15", D(2026, 1, 10))], [(Decimal(5), Decimal("110.00"))]),
-        # a decrease is a credit: -4 × 31 × 22/31
-        ("EUR", "31", [("6", D(2026, 1, 10))], [(Decimal(-4), Decimal("-88.00"))]),
-        # several changes in one cycle each give their line
+        # several increases in one cycle each give their line
         (
             "EUR",
             "31",
-            [("15", D(2026, 1, 10)), ("12", D(2026, 1, 20))],
-            [(Decimal(5), Decimal("110.00")), (Decimal(-3), Decimal("-36.00"))],
+            [("15", D(2026, 1, 10)), ("18", D(2026, 1, 20))],
+            [(Decimal(5), Decimal("110.00")), (Decimal(3), Decimal("36.00"))],
         ),
         # on the first day the whole cycle, on the last day one day
         ("EUR", "31", [("11", D(2026, 1, 1))], [(Decimal(1), Decimal("31.00"))]),
@@ -87,7 +93,7 @@ def bill(contract, as_of=BILLED_ON) -> Invoice:
         ("JPY", "1000", [("11", D(2026, 1, 10))], [(Decimal(1), Decimal("710"))]),
     ],
 )
-def test_each_change_is_billed_as_delta_times_price_times_the_rest_of_its_cycle(
+def test_each_increase_is_billed_as_delta_times_price_times_the_rest_of_its_cycle(
     currency, unit_price, changes, expected
 ):
     contract = invoiced_contract(currency=currency, unit_price=unit_price)
@@ -101,6 +107,70 @@ def test_each_change_is_billed_as_delta_times_price_times_the_rest_of_its_cycle(
     assert all(line.change_id for line in invoice.lines.all())
     assert invoice.subtotal == sum(amount for _, amount in expected)
     assert invoice.total == invoice.subtotal + invoice.tax_total
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("currency", "unit_price", "amount", "tax"),
+    [
+        # 10 → 4 seats from 10 Jan: -6 × 12.50 × 22/31 = -53.2258… → -53.23, tax -10.646 → -10.65
+        ("EUR", "12.50", Decimal("-53.23"), Decimal("-10.65")),
+        # in yen: -6 × 1,250 × 22/31 = -5,322.58… → -5,323, tax -1,064.6 → -1,065
+        ("JPY", "1250", Decimal("-5323"), Decimal("-1065")),
+    ],
+)
+def test_a_decrease_is_a_credit_note_taking_back_part_of_its_cycles_invoice(
+    currency, unit_price, amount, tax
+):
+    contract = invoiced_contract(currency=currency, unit_price=unit_price)
+    january = contract.invoices.get()
+    decrease = change(contract, "4", D(2026, 1, 10))
+
+    note = bill(contract)
+
+    january.refresh_from_db()
+    decrease.refresh_from_db()
+    (line,) = note.lines.all()
+    assert note.is_credit_note and note.credits == january and note.currency == currency
+    assert (line.quantity, line.unit_price, line.amount, line.tax_amount) == (
+        Decimal(-6),
+        Decimal(unit_price),
+        amount,
+        tax,
+    )
+    assert (line.period_start, line.period_end) == (D(2026, 1, 10), D(2026, 1, 31))
+    assert (note.period_start, note.period_end) == (D(2026, 1, 10), D(2026, 1, 31))
+    assert line.change_id == decrease.pk and line.contract_line_id == decrease.line_id
+    assert line.credited_line == january.lines.get()
+    assert (note.subtotal, note.tax_total, note.total) == (amount, tax, amount + tax)
+    assert decrease.billed_invoice == note
+    assert january.credited_total == -(amount + tax)
+    assert "record a new quantity change" in note.credit_reason
+    assert not Invoice.objects.filter(kind="change_log").exists()
+
+
+@pytest.mark.django_db
+def test_a_contract_with_both_gets_one_invoice_and_one_credit_note():
+    contract = invoiced_contract(unit_price="31", cycles=(0, 1))
+    up = change(contract, "15", D(2026, 1, 10))
+    down = change(contract, "12", D(2026, 1, 20))
+    down_again = change(contract, "9", D(2026, 2, 15))
+
+    invoice, january_note, february_note = bill_all(contract)
+
+    assert invoice.kind == "change_log" and not invoice.is_credit_note
+    assert [(line.change_id, line.amount) for line in invoice.lines.all()] == [
+        (up.pk, Decimal("110.00"))
+    ]
+    # One credit note per invoice taken back from: January's and February's.
+    assert january_note.credits.schedule.cycle_index == 0
+    assert [(line.change_id, line.amount) for line in january_note.lines.all()] == [
+        (down.pk, Decimal("-36.00"))  # -3 × 31 × 12/31
+    ]
+    assert february_note.credits.schedule.cycle_index == 1
+    assert [(line.change_id, line.amount) for line in february_note.lines.all()] == [
+        (down_again.pk, Decimal("-46.50"))  # -3 × 31 × 14/28
+    ]
 
 
 @pytest.mark.django_db
@@ -263,7 +333,7 @@ def test_a_period_ending_before_it_starts_is_refused():
             enqueue=False,
         )
     with pytest.raises(GenerationError, match="ends"):
-        change_log_invoice_generate(
+        change_log_documents_generate(
             contract=contract,
             period_start=D(2026, 2, 1),
             period_end=D(2026, 1, 1),

@@ -1,0 +1,225 @@
+"""What a contract's change-log billing writes, computed in memory: its increases on one
+change-log invoice, its decreases on credit notes, one per invoice they take back part of.
+
+A decrease is taken back from the live regular invoice of the cycle that contains it
+(the issue: a credit note always references the invoice it corrects), line for line:
+each credit line names the invoice line of its contract line whose period holds the
+change. The lines are the ones `change_line` drafts for every change (delta × unit price
+× the rest of the cycle, rounded once per line), so a decrease credits exactly what the
+change-log invoice used to bill negatively. Pure: the caller loads the rows.
+
+Warning: a credit note is never voided or replaced; changing these rules changes what
+the next run credits, never what was credited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
+
+from invoicing import errors
+from invoicing.drafting import (
+    BilledChange,
+    ContractTerms,
+    DraftLine,
+    InvoiceDraft,
+    change_line,
+    cycle_label,
+    day_label,
+    draft_change_log_invoice,
+)
+from invoicing.errors import GenerationError
+from schedules import cycles
+
+if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
+    from invoicing.selectors.billing_data import BillingData
+
+
+class CreditedLine(NamedTuple):
+    """A line of the invoice a decrease credits: which contract line, over which days."""
+
+    id: int
+    contract_line_id: int | None
+    period_start: date
+    period_end: date
+
+
+class CreditTarget(NamedTuple):
+    """The live regular invoice of a cycle, with its lines in order."""
+
+    invoice_id: int
+    number: str
+    lines: tuple[CreditedLine, ...]
+
+    def line_for(self, contract_line_id: int, day: date) -> int | None:
+        """The invoice line a decrease of this contract line from `day` takes back from:
+        the segment holding the day, else the line's last segment, else none."""
+        own = [line for line in self.lines if line.contract_line_id == contract_line_id]
+        holding = [line for line in own if line.period_start <= day <= line.period_end]
+        chosen = holding or own[-1:]
+        return chosen[0].id if chosen else None
+
+
+class CreditDraft(NamedTuple):
+    """A credit note taking back decreases from one invoice: negative lines, rounded."""
+
+    contract_id: int
+    invoice_id: int
+    invoice_number: str
+    currency: str
+    lines: tuple[DraftLine, ...]
+    credited_line_ids: tuple[int | None, ...]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((line.tax_amount for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.tax_total
+
+    @property
+    def period(self) -> tuple[date, date]:
+        """The days it takes back: from the first decrease to the end of its cycle."""
+        return (
+            min(line.period_start for line in self.lines),
+            max(line.period_end for line in self.lines),
+        )
+
+    @property
+    def covered_change_ids(self) -> tuple[int, ...]:
+        return tuple(line.change_id for line in self.lines if line.change_id is not None)
+
+
+class ChangeLogDrafts(NamedTuple):
+    """Everything one contract's change-log billing writes: an invoice of its increases
+    (None without any) and a credit note per invoice its decreases take back from."""
+
+    contract_id: int
+    invoice: InvoiceDraft | None
+    credit_notes: tuple[CreditDraft, ...]
+
+    @property
+    def documents(self) -> int:
+        return (self.invoice is not None) + len(self.credit_notes)
+
+    def fingerprint(self) -> str:
+        """A digest of every document it would write, to detect a contract changed
+        between a preview and its confirmation."""
+        content = {
+            "invoice": self.invoice.fingerprint() if self.invoice else None,
+            "credit_notes": [
+                [note.invoice_number, [_line_content(line) for line in note.lines]]
+                for note in self.credit_notes
+            ],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def is_decrease(change: BilledChange) -> bool:
+    return change.quantity_after < change.quantity_before
+
+
+def decrease_cycle_indexes(contract: ContractTerms, changes: Sequence[BilledChange]) -> set[int]:
+    """The cycles whose invoices the decreases among these changes take back from."""
+    return {
+        cycles.cycle_index_containing(
+            contract.start_date, contract.billing_frequency, change.effective_date
+        )
+        for change in changes
+        if is_decrease(change)
+    }
+
+
+def draft_change_log(
+    *,
+    data: BillingData,
+    contract_id: int,
+    changes: Sequence[BilledChange],
+    targets: Mapping[int, CreditTarget],
+    as_of: date,
+    replaces_id: int | None = None,
+    closed_months: Collection[date] = frozenset(),
+) -> ChangeLogDrafts:
+    """The documents billing these changes: `targets` maps a cycle index to its live
+    regular invoice; a decrease in a cycle without one is refused."""
+    increases = [change for change in changes if not is_decrease(change)]
+    invoice = None
+    if increases:
+        invoice = draft_change_log_invoice(
+            data=data,
+            contract_id=contract_id,
+            changes=increases,
+            as_of=as_of,
+            replaces_id=replaces_id,
+            closed_months=closed_months,
+        )
+    return ChangeLogDrafts(
+        contract_id=contract_id,
+        invoice=invoice,
+        credit_notes=_credit_drafts(
+            data, contract_id, [c for c in changes if is_decrease(c)], targets
+        ),
+    )
+
+
+def _credit_drafts(
+    data: BillingData,
+    contract_id: int,
+    decreases: Sequence[BilledChange],
+    targets: Mapping[int, CreditTarget],
+) -> tuple[CreditDraft, ...]:
+    """One credit draft per invoice taken back from, in the order of the changes."""
+    contract = data.contracts[contract_id]
+    lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
+    by_invoice: dict[int, tuple[CreditTarget, list[DraftLine], list[int | None]]] = {}
+    for change in decreases:
+        cycle = cycles.cycle_containing(
+            contract.start_date,
+            contract.billing_frequency,
+            change.effective_date,
+            contract.end_date,
+        )
+        target = targets.get(cycle.index)
+        if target is None:
+            raise GenerationError(
+                errors.NO_INVOICE_TO_CREDIT.format(
+                    day=day_label(change.effective_date), cycle=cycle_label(cycle.start, cycle.end)
+                )
+            )
+        _, lines, credited = by_invoice.setdefault(target.invoice_id, (target, [], []))
+        lines.append(change_line(change, lines_by_id[change.line_id], cycle, contract.currency))
+        credited.append(target.line_for(change.line_id, change.effective_date))
+    return tuple(
+        CreditDraft(
+            contract_id=contract_id,
+            invoice_id=target.invoice_id,
+            invoice_number=target.number,
+            currency=contract.currency,
+            lines=tuple(lines),
+            credited_line_ids=tuple(credited),
+        )
+        for target, lines, credited in by_invoice.values()
+    )
+
+
+def _line_content(line: DraftLine) -> list[str]:
+    return [
+        line.description,
+        str(line.quantity),
+        str(line.unit_price),
+        str(line.period_start),
+        str(line.period_end),
+        str(line.proration),
+        str(line.amount),
+        str(line.tax_rate),
+        str(line.tax_amount),
+    ]
