@@ -7,6 +7,7 @@ statement (ON CONFLICT, UPDATE ... FROM) to read.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -118,7 +119,10 @@ def _staged(
     """COPY rows into a temporary table shaped like `columns` of the model's table, for
     one set-based statement to read; the table is emptied afterwards and dropped at commit."""
     table = connection.ops.quote_name(model._meta.db_table)
-    staging = connection.ops.quote_name(f"staging_{use}_{model._meta.db_table}")
+    # Named after its columns too: one transaction may stage two column sets of a table
+    # (a credit note's invoice totals, then its job), and the temporary table lives on.
+    shape = hashlib.sha1(",".join(columns).encode()).hexdigest()[:8]
+    staging = connection.ops.quote_name(f"staging_{use}_{model._meta.db_table}_{shape}")
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
