@@ -104,8 +104,9 @@ def test_the_change_log_preview_shows_the_credit_and_confirming_generates_it(
     manager_client, changed_after_invoicing
 ):
     contract = changed_after_invoicing
+    march = contract.invoices.get()
     shown = manager_client.get(change_log_url(contract))
-    draft = shown.context["draft"]
+    drafts = shown.context["drafts"]
 
     response = manager_client.post(
         change_log_url(contract),
@@ -114,15 +115,62 @@ def test_the_change_log_preview_shows_the_credit_and_confirming_generates_it(
             "period_end": "2026-03-15",
             "fingerprint": shown.context["fingerprint"],
         },
+        follow=True,
     )
 
     assert shown.context["form"]["period_start"].value() == D(2026, 1, 1)
-    (credit,) = draft.lines
-    assert credit.quantity == Decimal("-6") and credit.amount < 0
+    assert drafts.invoice is None
+    (preview,) = drafts.credit_notes
+    (credit,) = preview.lines
+    # 10 → 4 seats from 10 March: -6 × 12.50 × 22/31 = -53.23, tax -10.65.
+    assert (credit.quantity, credit.amount, credit.tax_amount) == (
+        Decimal("-6"),
+        Decimal("-53.23"),
+        Decimal("-10.65"),
+    )
+    page = shown.content.decode()
+    assert f"Credit note for {march.number}" in page and "Generate credit note" in page
+    assert "record a new quantity change" in page
+    note = Invoice.objects.credit_notes().get()
+    assert note.credits == march and note.total == preview.total == Decimal("-63.88")
+    assert response.redirect_chain[-1][0] == reverse("invoicing:invoice_detail", args=[note.pk])
+    note_url = reverse("invoicing:invoice_detail", args=[note.pk])
+    assert (
+        f'Generated credit note <a href="{note_url}">{note.number}</a> (credits {march.number}).'
+        in messages_of(response)
+    )
+    assert not Invoice.objects.filter(kind=Invoice.Kind.CHANGE_LOG).exists()
+
+
+def test_the_preview_of_a_contract_with_both_shows_the_invoice_and_the_credit_note(
+    manager_client, changed_after_invoicing, manager
+):
+    contract = changed_after_invoicing
+    contract_line_change_quantity(
+        line=contract.lines.get(), quantity=Decimal("7"), effective_date=D(2026, 3, 12)
+    )
+    shown = manager_client.get(change_log_url(contract))
+
+    response = manager_client.post(
+        change_log_url(contract),
+        {
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-15",
+            "fingerprint": shown.context["fingerprint"],
+        },
+        follow=True,
+    )
+
+    page = shown.content.decode()
+    assert "Generating writes a change-log invoice and 1 credit note." in page
+    assert "Generate invoice and credit note" in page
     invoice = Invoice.objects.get(kind=Invoice.Kind.CHANGE_LOG)
-    assert response.status_code == 302
-    assert response.url == reverse("invoicing:invoice_detail", args=[invoice.pk])
-    assert invoice.total == draft.total
+    note = Invoice.objects.credit_notes().get()
+    assert invoice.total == shown.context["drafts"].invoice.total
+    assert note.total == shown.context["drafts"].credit_notes[0].total
+    assert response.redirect_chain[-1][0] == reverse("invoicing:invoice_detail", args=[invoice.pk])
+    (message,) = messages_of(response)
+    assert invoice.number in message and note.number in message
 
 
 def test_a_change_after_the_preview_shows_the_new_preview_and_writes_nothing(
@@ -148,8 +196,8 @@ def test_a_change_after_the_preview_shows_the_new_preview_and_writes_nothing(
 
     assert response.status_code == 409
     assert errors.PREVIEW_OUTDATED in messages_of(response)
-    assert len(response.context["draft"].lines) == 2
-    assert not Invoice.objects.filter(kind=Invoice.Kind.CHANGE_LOG).exists()
+    assert len(response.context["drafts"].credit_notes[0].lines) == 2
+    assert not Invoice.objects.credit_notes().exists()
 
 
 def test_nothing_to_bill_is_said_and_a_reversed_period_refused(manager_client, contract):
@@ -196,9 +244,12 @@ def test_a_paid_invoice_cannot_be_voided(manager_client, contract):
 
 
 def test_a_change_log_invoice_offers_replace_and_replacing_rebills_its_changes(
-    manager_client, changed_after_invoicing
+    manager_client, contract, line, manager
 ):
-    contract = changed_after_invoicing
+    invoice_cycle(contract, 2)
+    contract_line_change_quantity(
+        line=line, quantity=Decimal("12"), effective_date=D(2026, 3, 10), user=manager
+    )
     shown = manager_client.get(change_log_url(contract))
     manager_client.post(
         change_log_url(contract),
@@ -217,6 +268,36 @@ def test_a_change_log_invoice_offers_replace_and_replacing_rebills_its_changes(
     assert reverse("invoicing:change_log_replace", args=[old.pk]) in page
     assert response.url == reverse("invoicing:invoice_detail", args=[new.pk])
     assert new.total == old.total and new.kind == Invoice.Kind.CHANGE_LOG
+
+
+def test_a_decrease_credit_note_offers_no_void_or_replace_and_says_how_to_undo_it(
+    manager_client, changed_after_invoicing
+):
+    contract = changed_after_invoicing
+    shown = manager_client.get(change_log_url(contract))
+    manager_client.post(
+        change_log_url(contract),
+        {
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-15",
+            "fingerprint": shown.context["fingerprint"],
+        },
+    )
+    note = Invoice.objects.credit_notes().get()
+    page = manager_client.get(reverse("invoicing:invoice_detail", args=[note.pk])).content.decode()
+
+    response = manager_client.post(
+        reverse("invoicing:invoice_void", args=[note.pk]), {"reason": "x"}, follow=True
+    )
+
+    assert reverse("invoicing:invoice_void", args=[note.pk]) not in page
+    assert reverse("invoicing:change_log_replace", args=[note.pk]) not in page
+    assert "record a new quantity change" in page  # its reason
+    assert errors.CHANGE_LOG_CREDIT_NOT_CORRECTABLE.format(number=note.number) in messages_of(
+        response
+    )
+    note.refresh_from_db()
+    assert note.status == Invoice.Status.ISSUED
 
 
 def test_replace_of_a_regular_invoice_is_refused(manager_client, contract):
@@ -269,7 +350,8 @@ def test_the_bulk_change_log_tab_opens_a_run_that_bills_the_change(
     run = GenerationRun.objects.get()
     assert run.parameters["period_end"] == "2026-03-31"
     generation_run_execute(run)
-    assert Invoice.objects.filter(kind=Invoice.Kind.CHANGE_LOG, contract=contract).count() == 1
+    assert run.jobs.get().message == "1 credit note generated."
+    assert Invoice.objects.credit_notes().filter(contract=contract).count() == 1
 
 
 def test_the_bulk_change_log_tab_refuses_a_reversed_period(manager_client, contract):
