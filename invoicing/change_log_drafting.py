@@ -151,24 +151,23 @@ def draft_change_log(
 ) -> ChangeLogDrafts:
     """The documents billing these changes: `targets` maps a cycle index to its live
     regular invoice; a decrease in a cycle without one is refused."""
-    increases = [change for change in changes if not is_decrease(change)]
+    credit_notes, nothing_back = _credit_drafts(
+        data, contract_id, [change for change in changes if is_decrease(change)], targets
+    )
+    # A decrease that takes nothing back (a free line) is billed on the invoice, at zero: a
+    # credit note of nothing would be refused, and the change must still be billed once.
+    invoiced = [c for c in changes if not is_decrease(c) or c.id in nothing_back]
     invoice = None
-    if increases:
+    if invoiced:
         invoice = draft_change_log_invoice(
             data=data,
             contract_id=contract_id,
-            changes=increases,
+            changes=invoiced,
             as_of=as_of,
             replaces_id=replaces_id,
             closed_months=closed_months,
         )
-    return ChangeLogDrafts(
-        contract_id=contract_id,
-        invoice=invoice,
-        credit_notes=_credit_drafts(
-            data, contract_id, [c for c in changes if is_decrease(c)], targets
-        ),
-    )
+    return ChangeLogDrafts(contract_id=contract_id, invoice=invoice, credit_notes=credit_notes)
 
 
 def _credit_drafts(
@@ -176,11 +175,13 @@ def _credit_drafts(
     contract_id: int,
     decreases: Sequence[BilledChange],
     targets: Mapping[int, CreditTarget],
-) -> tuple[CreditDraft, ...]:
-    """One credit draft per invoice taken back from, in the order of the changes."""
+) -> tuple[tuple[CreditDraft, ...], set[int]]:
+    """One credit draft per invoice taken back from, in the order of the changes, and the
+    ids of the decreases that take nothing back."""
     contract = data.contracts[contract_id]
     lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
     by_invoice: dict[int, tuple[CreditTarget, list[DraftLine], list[int | None]]] = {}
+    nothing_back: set[int] = set()
     for change in decreases:
         cycle = cycles.cycle_containing(
             contract.start_date,
@@ -188,6 +189,10 @@ def _credit_drafts(
             change.effective_date,
             contract.end_date,
         )
+        line = change_line(change, lines_by_id[change.line_id], cycle, contract.currency)
+        if not line.amount and not line.tax_amount:
+            nothing_back.add(change.id)
+            continue
         target = targets.get(cycle.index)
         if target is None:
             raise GenerationError(
@@ -196,9 +201,9 @@ def _credit_drafts(
                 )
             )
         _, lines, credited = by_invoice.setdefault(target.invoice_id, (target, [], []))
-        lines.append(change_line(change, lines_by_id[change.line_id], cycle, contract.currency))
+        lines.append(line)
         credited.append(target.line_for(change.line_id, change.effective_date))
-    return tuple(
+    notes = tuple(
         CreditDraft(
             contract_id=contract_id,
             invoice_id=target.invoice_id,
@@ -209,6 +214,7 @@ def _credit_drafts(
         )
         for target, lines, credited in by_invoice.values()
     )
+    return notes, nothing_back
 
 
 def _line_content(line: DraftLine) -> list[str]:

@@ -287,3 +287,16 @@ def credit_batch_queries(contract_count: int) -> int:
 @pytest.mark.django_db
 def test_a_batch_with_credits_runs_as_many_queries_for_six_contracts_as_for_two():
     assert credit_batch_queries(6) == credit_batch_queries(2)
+
+
+@pytest.mark.django_db
+def test_a_decrease_of_a_free_line_takes_nothing_back_and_is_billed_at_zero_on_the_invoice():
+    contract = invoiced_contract(unit_price="0")
+    decrease = change(contract, "4", D(2026, 1, 10))
+
+    invoice = bill(contract)
+
+    decrease.refresh_from_db()
+    assert invoice.kind == "change_log" and invoice.total == 0
+    assert decrease.billed_invoice == invoice
+    assert not Invoice.objects.credit_notes().exists()
