@@ -300,3 +300,37 @@ def test_a_decrease_of_a_free_line_takes_nothing_back_and_is_billed_at_zero_on_t
     assert invoice.kind == "change_log" and invoice.total == 0
     assert decrease.billed_invoice == invoice
     assert not Invoice.objects.credit_notes().exists()
+
+
+@pytest.mark.django_db
+def test_replacing_the_credited_invoice_credits_what_is_left_and_bills_the_decrease_once():
+    contract = invoiced_contract()
+    january = contract.invoices.get()
+    decrease = change(contract, "4", D(2026, 1, 10))
+    decrease_note = bill(contract)
+
+    replacement = invoice_generate(schedule=january.schedule, replace=True, as_of=BILLED_ON)
+
+    january.refresh_from_db()
+    decrease.refresh_from_db()
+    assert january.status == "replaced" and january.credited_total == january.total
+    assert decrease.billed_invoice == decrease_note  # not billed a second time
+    # 10 seats × 9 days + 4 × 22 = 90 + 88, plus 20 %: what January now costs, once.
+    assert replacement.total == Decimal("213.60")
+    assert sum(note.total for note in january.credit_notes.all()) == -january.total
+
+
+@pytest.mark.django_db
+def test_the_nightly_option_credits_a_decrease_and_its_job_says_so():
+    contract = invoiced_contract(cycles=(0, 1))
+    change(contract, "4", D(2026, 1, 10))
+    settings = BillingSettings.load()
+    settings.change_log_nightly = True
+    settings.save()
+
+    run = run_nightly(D(2026, 2, 1), contract_ids=[contract.pk])
+
+    job = run.jobs.get(contract=contract)
+    assert (job.status, job.message) == ("succeeded", "1 credit note generated.")
+    assert [note.total for note in job.invoices.all()] == [Decimal("-158.40")]
+    assert job.invoices.get().generated_via == Door.COMMAND  # run_nightly's door
