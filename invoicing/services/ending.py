@@ -91,6 +91,20 @@ class EndPlan:
     reopened: list[ScheduleMove] = field(default_factory=list)
 
     @property
+    def is_empty(self) -> bool:
+        return (
+            not (
+                self.credit_notes or self.billed_again or self.voided or self.cut or self.cancelled
+            )
+            and not self.reopened
+        )
+
+    @property
+    def credit_rows(self) -> list[tuple[str, CreditNoteDraft]]:
+        """Each credit note with the number of the invoice it credits, for the preview."""
+        return [(self.credited_numbers[note.invoice_id], note) for note in self.credit_notes]
+
+    @property
     def credited_total(self) -> Decimal:
         return sum((note.total for note in self.credit_notes), Decimal(0))
 
@@ -116,15 +130,16 @@ def contract_end_plan(*, contract: BillingContract, end_date: date | None) -> En
     """What `contract_end` would write; refuses (BillingError) what it would refuse."""
     _refuse_before_start(contract, end_date)
     plan = EndPlan(contract_id=contract.pk, end_before=contract.end_date, end_date=end_date)
-    if end_date == contract.end_date:
-        raise BillingError(
-            END_UNCHANGED.format(end=day_label(end_date)) if end_date else END_ALREADY_OPEN
-        )
     invoices = list(_touched_invoices(contract, end_date))
     lines = invoice_lines_left(invoice.id for invoice in invoices)
     for invoice in invoices:
         _plan_invoice(plan, contract, invoice, lines.get(invoice.id, []))
     _plan_pending(plan, contract)
+    # The same end date again still credits what an end set in admin left uncredited.
+    if end_date == contract.end_date and plan.is_empty:
+        raise BillingError(
+            END_UNCHANGED.format(end=day_label(end_date)) if end_date else END_ALREADY_OPEN
+        )
     return plan
 
 
