@@ -24,6 +24,7 @@ from invoicing.services.ending import (
     contract_end_plan,
 )
 from schedules.models import BillingSchedule
+from schedules.services import contract_save
 from tests.invoicing.helpers import active_contract, billing_state
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +244,18 @@ def test_a_confirmation_of_an_outdated_preview_writes_nothing(today):
 
     assert billing_state() == before
     assert BillingContract.objects.get(pk=contract.pk).end_date is None
+
+
+def test_an_end_set_in_admin_is_credited_by_ending_on_the_same_day(today):
+    contract = active_contract(as_of=AS_OF)
+    (march,) = invoiced(contract, 2)
+    contract.end_date = D(2026, 3, 20)
+    contract_save(contract=contract, changed_fields={"end_date"})  # admin: nothing credited
+    assert contract_invoices_past_end(contract=contract)
+
+    end(contract, D(2026, 3, 20))
+
+    assert figures(march.credit_notes.get()) == (Money("-44.35"), Money("-8.87"), Money("-53.22"))
+    assert contract_invoices_past_end(contract=contract) == []
+    with pytest.raises(BillingError, match="already ends on 20 Mar 2026"):
+        end(contract, D(2026, 3, 20))
