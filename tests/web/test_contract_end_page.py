@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from invoicing import errors
 from invoicing.models import AuditEvent, Invoice
 from invoicing.services.ending import END_BEFORE_PAID_CYCLE, END_PREVIEW_OUTDATED
 from schedules.models import BillingSchedule
@@ -158,3 +159,22 @@ def test_the_editor_sends_an_invoiced_contracts_end_date_to_end_contract(
     contract.refresh_from_db()
     assert contract.end_date is None
     assert billing_state() == before
+
+
+def test_the_invoice_billing_credited_days_again_is_voided_not_replaced(
+    manager_client, contract, march
+):
+    confirm(manager_client, contract, end_date="2026-03-20")
+    confirm(manager_client, contract, open_ended="on")
+    again = Invoice.objects.get(kind=Invoice.Kind.CHANGE_LOG)
+    before = billing_state()
+
+    response = manager_client.post(
+        reverse("invoicing:change_log_replace", args=[again.pk]), follow=True
+    )
+
+    assert errors.NO_CHANGES_TO_REPLACE.format(number=again.number) in messages_of(response)
+    assert billing_state() == before
+    for document in (again, march.credit_notes.get()):
+        page = manager_client.get(reverse("invoicing:invoice_detail", args=[document.pk]))
+        assert page.status_code == 200 and document.number in page.content.decode()
