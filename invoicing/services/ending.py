@@ -70,6 +70,9 @@ def contract_end(
     it and billing again the credited days it no longer ends before. One transaction: the
     contract and its touched invoices locked; a refusal writes nothing."""
     contract = BillingContract.objects.select_for_update().get(pk=contract.pk)
+    # Its schedules too: a run generating one of them meanwhile waits or retries, instead
+    # of invoicing a cycle this end cancels.
+    list(contract.schedules.order_by("cycle_index").select_for_update())
     list(touched_invoices(contract, end_date).select_for_update(of=("self",)))
     plan = contract_end_plan(contract=contract, end_date=end_date)
     if expected_fingerprint is not None and plan.fingerprint() != expected_fingerprint:

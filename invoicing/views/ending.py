@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
@@ -59,7 +60,7 @@ def contract_end_view(request, contract_pk: int) -> HttpResponse:
         except BillingError as error:
             messages.error(request, str(error))
             return _page(request, contract, form, None, status=400)
-        done = ENDED.format(number=contract.number, end=end_date) if end_date else None
+        done = ENDED.format(number=contract.number, end=date_format(end_date)) if end_date else None
         messages.success(request, done or OPENED.format(number=contract.number))
         return redirect("contracts:detail", pk=contract.pk)
     return _preview(request, contract, form)

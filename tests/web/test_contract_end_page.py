@@ -62,7 +62,7 @@ def test_confirming_ends_the_contract_credits_the_days_and_is_audited(
     _, response = confirm(manager_client, contract, end_date="2026-03-20")
 
     assert response.redirect_chain[-1][0] == reverse("contracts:detail", args=[contract.pk])
-    assert f"Contract {contract.number} now ends on 2026-03-20." in messages_of(response)
+    assert f"Contract {contract.number} now ends on 20 Mar 2026." in messages_of(response)
     note = march.credit_notes.get()
     assert note.total == Decimal("-53.22") and note.generated_by == manager
     contract.refresh_from_db()
