@@ -8,16 +8,23 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
 from billing_site.forms import MAX_ID
 from contracts.forms import ContractForm, ContractLineFormSet
 from contracts.models import BillingContract, ContractLine, Customer
+from schedules.models import BillingSchedule
 from schedules.services import contract_edit
 
 SAVED = "Contract {number} saved."
 NO_CUSTOMER = "Choose the customer first: open their page, then New contract."
+END_DATE_THROUGH_END_CONTRACT = (
+    "Contract {number} has invoiced cycles: its end date is set with End contract…, which "
+    "previews and issues the credit notes or the invoice it takes. Nothing was saved."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +59,9 @@ def _editor(request, contract: BillingContract) -> HttpResponse:
         ),
         prefix="lines",
     )
-    if data is not None and form.is_valid() and lines.is_valid():
+    if data is not None and form.is_valid() and _end_date_moved_on_invoiced(form):
+        form.add_error(None, _end_date_refusal(contract))
+    elif data is not None and form.is_valid() and lines.is_valid():
         edits = [line.line_edit() for line in lines.forms if line.instance.pk or line.has_changed()]
         labels = [str(form.fields[name].label) for name in form.changed_data]
         if any(edit.changed_fields for edit in edits):
@@ -75,6 +84,24 @@ def _editor(request, contract: BillingContract) -> HttpResponse:
     status = 400 if data is not None else 200
     context = {"form": form, "lines": lines, "contract": contract, "adding": adding}
     return render(request, "contracts/contract_form.html", context, status=status)
+
+
+def _end_date_moved_on_invoiced(form: ContractForm) -> bool:
+    """An invoiced contract's end date credits or bills days: one rule, End contract's."""
+    contract = form.instance
+    return bool(
+        contract.pk
+        and "end_date" in form.changed_data
+        and contract.schedules.filter(status=BillingSchedule.Status.INVOICED).exists()
+    )
+
+
+def _end_date_refusal(contract: BillingContract) -> str:
+    return format_html(
+        '{} <a href="{}">End contract…</a>',
+        END_DATE_THROUGH_END_CONTRACT.format(number=contract.number),
+        reverse("invoicing:contract_end", args=[contract.pk]),
+    )
 
 
 def _message_of(error: Exception) -> str:

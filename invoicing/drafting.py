@@ -392,6 +392,29 @@ def _dated_draft(
     )
 
 
+def draft_days_billed_again(
+    *,
+    contract: ContractTerms,
+    lines: Iterable[DraftLine],
+    period: tuple[date, date],
+    as_of: date,
+    closed_months: Collection[date] = frozenset(),
+) -> InvoiceDraft:
+    """The invoice billing again days a contract's end had credited, once the end moved
+    later: a change-log invoice (its cycle keeps its regular one), dated `as_of` as one."""
+    return _dated_draft(
+        contract,
+        as_of,
+        closed_months,
+        lines=lines,
+        covered_change_ids=(),
+        schedule_id=None,
+        cycle=None,
+        kind="change_log",
+        period=period,
+    )
+
+
 def expected_cycle(
     contract: ContractTerms, cycle_index: int, period_start: date, period_end: date
 ) -> cycles.Cycle:

@@ -89,6 +89,10 @@ CREDIT_NOTE_NOT_CORRECTABLE = (
     "{number} is a credit note: it cannot be voided or replaced (invoice its amount again "
     "to undo it)."
 )
+NO_CHANGES_TO_REPLACE = (
+    "Invoice {number} bills no quantity change (it bills days a contract's end had credited): "
+    "there is nothing to replace it with; void it instead."
+)
 CANNOT_VOID_PAID = "Invoice {number} is paid and cannot be voided."
 CANNOT_VOID_INACTIVE = "Invoice {number} is {status}: only issued invoices can be voided."
 ONLY_CHANGE_LOG = "Invoice {number} is not a change-log invoice."

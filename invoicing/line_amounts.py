@@ -5,6 +5,7 @@ cycle comes from schedules/cycles.py. Warning: issued invoices were computed wit
 rules; changing them changes what a replacement of a past cycle bills.
 """
 
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -27,3 +28,45 @@ def line_tax(amount: Decimal, tax_rate: Decimal, currency: str) -> Decimal:
     amount_n, amount_d = amount.as_integer_ratio()
     tax_n, tax_d = tax_rate.as_integer_ratio()
     return round_ratio(amount_n * tax_n, amount_d * tax_d * 100, currency)
+
+
+def days_after_end(period_start: date, period_end: date, end_date: date | None) -> int:
+    """How many days of `period_start`..`period_end` fall after `end_date` (none without
+    one, all when it comes before the period)."""
+    if end_date is None or end_date >= period_end:
+        return 0
+    return (period_end - max(period_start, end_date + timedelta(days=1))).days + 1
+
+
+def billed_after_end(
+    *,
+    quantity: Decimal,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+    period_start: date,
+    period_end: date,
+    cycle_days: int,
+    end_date: date | None,
+    currency: str,
+) -> tuple[Decimal, Decimal]:
+    """What a billed line charged for its days after `end_date`: quantity x unit price x
+    those days / the full cycle's days, exact, rounded once; its tax on that, rounded once.
+
+    The same figure a regular invoice bills for those days, so a contract ended and then
+    extended again bills back exactly what its end took back. A line that started or ended
+    mid-cycle counts only its own days after the end date."""
+    days = days_after_end(period_start, period_end, end_date)
+    if not days:
+        return Decimal(0), Decimal(0)
+    amount = line_amount(quantity, unit_price, Fraction(days, cycle_days), currency)
+    return amount, line_tax(amount, tax_rate, currency)
+
+
+def within_left(
+    amount: Decimal, tax: Decimal, amount_left: Decimal, tax_left: Decimal
+) -> tuple[Decimal, Decimal]:
+    """A credit of (amount, tax) capped at what is left of the line: never more than an
+    earlier credit note left of it; a credit reaching what is left takes its tax too."""
+    if amount >= amount_left:
+        return max(amount_left, Decimal(0)), max(tax_left, Decimal(0))
+    return amount, max(min(tax, tax_left), Decimal(0))

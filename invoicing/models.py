@@ -389,6 +389,7 @@ class AuditEvent(models.Model):
         INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
         INVOICE_VOIDED = "invoice_voided", "Invoice voided"
         CREDIT_NOTE_ISSUED = "credit_note_issued", "Credit note issued"
+        CONTRACT_END_MOVED = "contract_end_moved", "Contract end date set"
         POST_TASKS_RETRIED = "post_tasks_retried", "Post-invoicing tasks retried"
         INVOICE_SENT_AGAIN = "invoice_sent_again", "Invoice sent again"
         TRANSFER_RECORDED = "transfer_recorded", "Bank transfer recorded"

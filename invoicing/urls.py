@@ -1,6 +1,7 @@
 from django.urls import path
 
 from invoicing import views
+from invoicing.views.ending import contract_end_view
 
 app_name = "invoicing"
 
@@ -18,6 +19,7 @@ urlpatterns = [
         views.ChangeLogInvoiceView.as_view(),
         name="change_log_invoice",
     ),
+    path("contracts/<int:contract_pk>/end/", contract_end_view, name="contract_end"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/list.csv", views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),

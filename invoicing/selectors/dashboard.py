@@ -46,7 +46,8 @@ class Attention:
 @dataclass(frozen=True)
 class InvoicePastEnd:
     """A live regular invoice whose cycle ends after its contract's end date: it still bills
-    the days after the end, and nothing credits them yet (credit notes come later)."""
+    the days after the end that no credit note took back (its schedule's period is cut where
+    ending the contract credited it; an end date set in admin credits nothing)."""
 
     invoice: Invoice
     contract_end: date
@@ -56,17 +57,23 @@ class InvoicePastEnd:
         return max(self.contract_end + timedelta(days=1), self.invoice.period_start)
 
     @property
+    def last_uncredited_day(self) -> date:
+        schedule = self.invoice.schedule
+        return schedule.period_end if schedule is not None else self.invoice.period_end
+
+    @property
     def uncredited_days(self) -> int:
-        return (self.invoice.period_end - self.first_uncredited_day).days + 1
+        return (self.last_uncredited_day - self.first_uncredited_day).days + 1
 
 
 def invoices_past_contract_end() -> QuerySet[Invoice]:
-    """Live regular invoices whose period ends after their contract's end date, the longest
-    outstanding first."""
+    """Live regular invoices billing days after their contract's end date that no credit note
+    took back (their schedule's period, cut when a credit note did, still runs past the
+    end), the longest outstanding first."""
     return (
         Invoice.objects.live_regular()
-        .filter(contract__end_date__isnull=False, contract__end_date__lt=F("period_end"))
-        .select_related("contract__customer")
+        .filter(contract__end_date__isnull=False, contract__end_date__lt=F("schedule__period_end"))
+        .select_related("contract__customer", "schedule")
         .order_by("contract__end_date", "id")
     )
 

@@ -100,6 +100,8 @@ def change_log_invoice_replace(*, invoice: Invoice, as_of: date, user: Actor = N
     if invoice.is_paid:
         raise GenerationError(errors.PAID_CANNOT_BE_REPLACED.format(number=invoice.number))
     changes = changes_billed_by(invoice.pk)
+    if not changes:  # it bills days a contract's end had credited, not changes: void it
+        raise GenerationError(errors.NO_CHANGES_TO_REPLACE.format(number=invoice.number))
     drafts = change_log_draft(invoice.contract_id, changes, as_of=as_of, replaces_id=invoice.pk)
     if drafts.invoice is None:  # an invoice of decreases only, billed before credit notes
         raise GenerationError(errors.CHANGE_LOG_NOTHING_TO_REPLACE.format(number=invoice.number))

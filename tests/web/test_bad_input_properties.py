@@ -371,6 +371,14 @@ def test_offset_editor_never_answers_500(client, contract):
     hammer(client, "offset save", "post", url, data)
 
 
+def test_end_contract_never_answers_500(client, contract, invoice):
+    url = reverse("invoicing:contract_end", args=[contract.pk])
+    flags = st.sampled_from(["on", "", "1"]) | texts
+    data = form_data(end_date=dates, open_ended=flags, fingerprint=texts)
+    hammer(client, "end contract preview", "get", url, data)
+    hammer(client, "end contract save", "post", url, data)
+
+
 # Every page whose path carries an id, with the method it answers.
 PAGES_WITH_AN_ID = [
     ("contracts:detail", "get"),
@@ -384,6 +392,8 @@ PAGES_WITH_AN_ID = [
     ("invoicing:transfer_received", "post"),
     ("contracts:offset", "get"),
     ("contracts:offset", "post"),
+    ("invoicing:contract_end", "get"),
+    ("invoicing:contract_end", "post"),
     ("customers:detail", "get"),
     ("customers:edit", "post"),
     ("invoicing:change_log_replace", "post"),
