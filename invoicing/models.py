@@ -193,6 +193,12 @@ class Invoice(models.Model):
         return self.credited_total > 0 and self.credited_total == self.total
 
     @property
+    def is_creditable(self) -> bool:
+        """Whether a credit note may still take something back: a live invoice, paid or
+        not, not yet credited in full."""
+        return self.is_live and not self.is_credit_note and self.credited_total < self.total
+
+    @property
     def is_live(self) -> bool:
         """Issued: neither replaced nor void."""
         return self.status == self.Status.ISSUED

@@ -32,13 +32,25 @@ from invoicing.services.crediting import (
 
 
 @dataclass(frozen=True)
+class CreditedLine:
+    """An invoice line and what the credit note takes back from it."""
+
+    line: LineLeft
+    credit: CreditLineDraft
+
+    @property
+    def left_after(self) -> Decimal:
+        return self.line.amount_left + self.credit.amount
+
+
+@dataclass(frozen=True)
 class CreditPreview:
     """What a credit note would take back: each line credited with what it had left, and
     what is left to credit on the invoice afterwards."""
 
     invoice: Invoice
     draft: CreditNoteDraft
-    lines: list[tuple[LineLeft, CreditLineDraft]]
+    lines: list[CreditedLine]
 
     @property
     def left_after(self) -> Decimal:
@@ -59,12 +71,12 @@ def credit_note_draft(
             )
         _ensure_amount_fits(amount, lines[line_id], invoice.currency)
     credited = [
-        (line, _credit_line(line, amounts[line.id], invoice.currency))
+        CreditedLine(line, _credit_line(line, amounts[line.id], invoice.currency))
         for line in lines.values()
         if line.id in amounts
     ]
     draft = CreditNoteDraft(
-        invoice_id=invoice.pk, reason=reason.strip(), lines=[line for _, line in credited]
+        invoice_id=invoice.pk, reason=reason.strip(), lines=[row.credit for row in credited]
     )
     if -draft.total > invoice.uncredited:
         left = format_money(invoice.uncredited, invoice.currency, site_locale())
