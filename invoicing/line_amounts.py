@@ -49,7 +49,9 @@ def credit_tax(
     return min(line_tax(amount, tax_rate, currency), tax_left)
 
 
-def credit_units(amount: Decimal, *, quantity: Decimal, unit_price: Decimal, proration: Decimal):
+def credit_units(
+    amount: Decimal, *, quantity: Decimal, unit_price: Decimal, proration: Decimal
+) -> tuple[Decimal, Decimal]:
     """The (quantity, unit price) a credit of `amount` shows: whole units of a line billed
     over its full cycle when the amount is a whole number of them (2 × 12.50), otherwise
     one unit of the amount (1 × 7.30). Returns positive figures."""

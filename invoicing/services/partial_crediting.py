@@ -117,7 +117,9 @@ def _ensure_creditable(invoice: Invoice, reason: str, amounts: Mapping[int, Deci
 
 def _ensure_amount_fits(amount: Decimal, line: LineLeft, currency: str) -> None:
     if not amount > 0:
-        raise GenerationError(errors.CREDIT_AMOUNT_NOT_POSITIVE.format(description=line.description))
+        raise GenerationError(
+            errors.CREDIT_AMOUNT_NOT_POSITIVE.format(description=line.description)
+        )
     if not within_minor_unit(amount, currency):
         raise GenerationError(
             errors.CREDIT_AMOUNT_DECIMALS.format(

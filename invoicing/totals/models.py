@@ -32,9 +32,7 @@ class InvoiceTotal(models.Model):
     tax_total = models.DecimalField(max_digits=24, decimal_places=4)
     total = models.DecimalField(max_digits=24, decimal_places=4)
     # What credit notes took back of these invoices: total less this is what is open.
-    credited_total = models.DecimalField(
-        max_digits=24, decimal_places=4, default=0, db_default=0
-    )
+    credited_total = models.DecimalField(max_digits=24, decimal_places=4, default=0, db_default=0)
 
     class Meta:
         app_label = "invoicing"

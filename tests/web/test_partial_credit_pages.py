@@ -89,9 +89,7 @@ def test_changing_the_amounts_after_the_preview_keeps_what_was_typed(manager_cli
     assert invoice.credit_notes.count() == 0
 
 
-def test_a_paid_invoice_may_be_credited_and_the_page_says_it_is_owed_back(
-    manager_client, contract
-):
+def test_a_paid_invoice_may_be_credited_and_the_page_says_it_is_owed_back(manager_client, contract):
     paid = invoice_cycle(contract, 2, paid_at=datetime.datetime(2026, 3, 10, tzinfo=datetime.UTC))
 
     page = manager_client.get(credit_url(paid)).content.decode()
@@ -190,9 +188,7 @@ def test_a_viewer_sees_no_button_and_a_post_is_refused(viewer_client, invoice):
     assert invoice.credit_notes.count() == 0
 
 
-def test_list_and_customer_show_what_is_still_owed_after_a_partial_credit(
-    manager_client, invoice
-):
+def test_list_and_customer_show_what_is_still_owed_after_a_partial_credit(manager_client, invoice):
     credit_note_issue(invoice=invoice, amounts={line_of(invoice).pk: Decimal("41.67")}, reason="r")
     customer = invoice.contract.customer
 
