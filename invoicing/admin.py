@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.utils.html import format_html_join
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 
 from billing_site.admin_helpers import (
     ReadOnlyAdminMixin,
@@ -13,8 +14,10 @@ from billing_site.admin_helpers import (
     changelist_link,
     money_display,
 )
+from billing_site.errors import BillingError
 from invoicing.models import (
     INVOICE_LINE_FIGURES,
+    Door,
     GenerationJob,
     GenerationRun,
     Invoice,
@@ -22,6 +25,11 @@ from invoicing.models import (
     InvoiceNumberSequence,
 )
 from invoicing.post_invoicing.invoice_admin import PostInvoicingInvoiceAdminMixin
+from invoicing.services.partial_crediting import credit_note_draft, credit_note_issue
+from invoicing.views.crediting import CreditNoteForm, credit_page_context
+
+CREDIT_ONE_AT_A_TIME = "Select one invoice to credit: a credit note names a single invoice."
+CREDIT_ISSUED = "Credit note {note} issued against {invoice}."
 
 
 class InvoiceInline(ReadOnlyTabularInline):
@@ -90,6 +98,7 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
         "generated_via",
         ("paid_at", admin.EmptyFieldListFilter),
     )
+    actions = (*PostInvoicingInvoiceAdminMixin.actions, "issue_credit_note_action")
     search_fields = ("number", "contract__number", "contract__customer__name")
     date_hierarchy = "invoice_date"
     # A filtered count over every invoice is a second full scan; the paginator's count is enough.
@@ -112,6 +121,52 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
     subtotal_shown = money_display("subtotal")
     tax_total_shown = money_display("tax_total")
     total_shown = money_display("total")
+
+    def has_issue_credit_note_permission(self, request) -> bool:
+        return request.user.has_perm("invoicing.issue_credit_note")
+
+    @admin.action(description="Issue a credit note…", permissions=["issue_credit_note"])
+    def issue_credit_note_action(self, request, queryset):
+        """The credit note page inside the admin: amounts and reason, preview, confirm;
+        the same service as the invoice's page, recorded as done in the admin."""
+        if len(selected := list(queryset.select_related("contract__customer")[:2])) != 1:
+            self.message_user(request, CREDIT_ONE_AT_A_TIME, messages.ERROR)
+            return None
+        invoice, preview = selected[0], None
+        form = CreditNoteForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and not form.is_valid():
+            for refusal in form.refusals():
+                self.message_user(request, refusal, messages.ERROR)
+        elif form.is_bound and "edit" not in request.POST:
+            data = form.cleaned_data
+            try:
+                if "confirm" in request.POST:
+                    note = credit_note_issue(
+                        invoice=invoice,
+                        amounts=data["amounts"],
+                        reason=data["reason"],
+                        user=request.user,
+                        door=Door.ADMIN,
+                    )
+                    self.message_user(request, CREDIT_ISSUED.format(note=note, invoice=invoice))
+                    return None
+                preview = credit_note_draft(
+                    invoice=invoice, amounts=data["amounts"], reason=data["reason"]
+                )
+            except BillingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            **credit_page_context(invoice, form, preview),
+            "title": f"Issue a credit note against {invoice.number}",
+            "opts": self.model._meta,
+            "extra_fields": format_html(
+                '<input type="hidden" name="action" value="issue_credit_note_action">'
+                '<input type="hidden" name="_selected_action" value="{}">',
+                invoice.pk,
+            ),
+        }
+        return TemplateResponse(request, "admin/invoicing/invoice/credit_note.html", context)
 
     @admin.display(ordering="contract__customer__name")
     def customer(self, invoice):

@@ -85,6 +85,17 @@ CREDIT_EXCEEDS_LEFT = (
     "That is more than is left to credit on {number}: {left} at most (its total less the "
     "credit notes already issued against it)."
 )
+CREDIT_INACTIVE = (
+    "Invoice {number} is {status}: only an issued invoice can be credited (a void or replaced "
+    "invoice was credited in full already)."
+)
+CREDIT_REASON_REQUIRED = "Give the reason for the credit note: it is printed on it."
+CREDIT_LINE_NOT_ON_INVOICE = "Line #{line} is not a line of {number}: reload the page."
+CREDIT_AMOUNT_NOT_POSITIVE = "“{description}”: the amount to credit must be above zero."
+CREDIT_AMOUNT_DECIMALS = (
+    "“{description}”: {currency} amounts have {decimals} decimals at most, not {amount}."
+)
+CREDIT_LINE_EXCEEDS_LEFT = "“{description}”: at most {left} is left to credit on this line."
 CREDIT_NOTE_NOT_CORRECTABLE = (
     "{number} is a credit note: it cannot be voided or replaced (invoice its amount again "
     "to undo it)."

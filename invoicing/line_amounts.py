@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from invoicing.money import round_ratio
+from invoicing.money import round_money, round_ratio
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal, share: Fraction, currency: str) -> Decimal:
@@ -70,3 +70,36 @@ def within_left(
     if amount >= amount_left:
         return max(amount_left, Decimal(0)), max(tax_left, Decimal(0))
     return amount, max(min(tax, tax_left), Decimal(0))
+
+
+def within_minor_unit(amount: Decimal, currency: str) -> bool:
+    """Whether `amount` has no more decimals than the currency's minor unit (10.5 EUR yes,
+    10.555 EUR and 10.5 JPY no)."""
+    return round_money(amount, currency) == amount
+
+
+def credit_tax(
+    amount: Decimal, *, amount_left: Decimal, tax_left: Decimal, tax_rate: Decimal, currency: str
+) -> Decimal:
+    """The tax a credit of `amount` (positive) takes back from a line, positive.
+
+    Taking back all that is left of the line takes back all of its tax left, so partial
+    credits that add up to the line leave no rounding cent behind; otherwise the tax on
+    the amount rounded once, never more than the tax left (several small credits each
+    rounded up cannot take back more tax than the line billed)."""
+    if amount == amount_left:
+        return tax_left
+    return min(line_tax(amount, tax_rate, currency), tax_left)
+
+
+def credit_units(
+    amount: Decimal, *, quantity: Decimal, unit_price: Decimal, proration: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The (quantity, unit price) a credit of `amount` shows: whole units of a line billed
+    over its full cycle when the amount is a whole number of them (2 × 12.50), otherwise
+    one unit of the amount (1 × 7.30). Returns positive figures."""
+    if proration == 1 and unit_price > 0:
+        units = amount / unit_price
+        if units == units.to_integral_value() and 0 < units <= quantity:
+            return units.quantize(Decimal(1)), unit_price
+    return Decimal(1), amount

@@ -122,6 +122,7 @@ class Invoice(models.Model):
         permissions = [
             ("generate_invoice", "Can generate invoices (manual and bulk)"),
             ("replace_invoice", "Can replace an existing invoice"),
+            ("issue_credit_note", "Can issue a credit note on an invoice"),
         ]
         constraints = [
             # Rule 4: never two live regular invoices for one billing cycle.
@@ -182,8 +183,20 @@ class Invoice(models.Model):
 
     @property
     def uncredited(self):
-        """What credit notes may still take back from this invoice."""
+        """What credit notes may still take back from this invoice: unpaid, what the
+        customer still owes on it (its open amount)."""
         return self.total - self.credited_total
+
+    @property
+    def is_fully_credited(self) -> bool:
+        """Credit notes took back all of it: nothing is owed on it any more."""
+        return self.credited_total > 0 and self.credited_total == self.total
+
+    @property
+    def is_creditable(self) -> bool:
+        """Whether a credit note may still take something back: a live invoice, paid or
+        not, not yet credited in full."""
+        return self.is_live and not self.is_credit_note and self.credited_total < self.total
 
     @property
     def is_live(self) -> bool:

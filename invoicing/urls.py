@@ -23,6 +23,7 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/list.csv", views.invoice_list_csv, name="invoice_list_csv"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/credit/", views.CreditNoteView.as_view(), name="credit_note"),
     path("invoices/<int:pk>/void/", views.invoice_void_view, name="invoice_void"),
     path("invoices/<int:pk>/send-again/", views.invoice_send_again_view, name="send_again"),
     path(

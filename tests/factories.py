@@ -25,7 +25,7 @@ from invoicing.models import (
 from schedules import cycles
 from schedules.models import BillingSchedule
 
-GROUPS_MIGRATION = importlib.import_module("contracts.migrations.0008_posting_periods")
+GROUPS_MIGRATION = importlib.import_module("contracts.migrations.0012_managers_issue_credit_notes")
 BILLING_MANAGERS = GROUPS_MIGRATION.BILLING_MANAGERS
 BILLING_VIEWERS = GROUPS_MIGRATION.BILLING_VIEWERS
 PASSWORD = "correct horse battery staple"
@@ -48,7 +48,7 @@ class AdminFactory(UserFactory):
 
 
 def billing_groups_ensure() -> None:
-    """The groups exactly as the latest groups migration (0008) leaves them. Transactional tests empty every
+    """The groups exactly as the latest groups migration (0012) leaves them. Transactional tests empty every
     table afterwards, data-migration rows included, so tests ask for them again."""
     GROUPS_MIGRATION.billing_groups_create(global_apps, None)
 

@@ -1,4 +1,5 @@
-"""Auto-Charge: ask the payment gateway for an invoice's total, once.
+"""Auto-Charge: ask the payment gateway for what is owed on an invoice (its total less its
+credit notes), once.
 
 Every attempt of one charge carries the same idempotency key, derived from the
 invoice number, and the payment row holding it is written before the gateway is
@@ -55,6 +56,8 @@ def invoice_charge(task: PostInvoicingTask) -> str:
                 total=format_money(invoice.total, invoice.currency, site_locale())
             )
         )
+    if invoice.uncredited <= 0:
+        raise NothingToDo(errors.NOTHING_OWED.format(number=invoice.number))
     payment = payment_for(invoice)
     if payment.status == Payment.Status.AWAITING_TRANSFER:
         return _describe(payment)
@@ -85,7 +88,7 @@ def payment_for(invoice: Invoice) -> Payment:
         invoice=invoice,
         gateway=payment_gateway_get().name,
         idempotency_key=payment_idempotency_key(invoice.number, attempt),
-        amount=invoice.total,
+        amount=invoice.uncredited,  # what is still owed: the total less its credit notes
         currency=invoice.currency,
     )
 

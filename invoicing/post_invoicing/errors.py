@@ -49,6 +49,10 @@ SENT = "Sent to {email}."
 # Amounts come formatted with their currency ("EUR 150.00"), in the site's language.
 NOTHING_TO_CHARGE = "Nothing to charge: the total is {total}."
 ALREADY_PAID = "Already paid."
+NOTHING_OWED = "Nothing to charge: credit notes took back all of {number}."
+NOTHING_OWED_TRANSFER = (
+    "Credit notes took back all of {number}: nothing is owed on it, no transfer to record."
+)
 CHARGED = "Charged {amount} through {gateway} ({reference})."
 AWAITING_TRANSFER = "Awaiting payment of {amount} by bank transfer, reference {reference}."
 PROCESSING = "The payment of {amount} is still processing at {gateway}."

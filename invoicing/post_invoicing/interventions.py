@@ -98,7 +98,8 @@ def invoices_send_again(
 def payment_transfer_record(
     *, invoice: Invoice, user: Actor = None, door: str = Door.ADMIN
 ) -> Payment:
-    """Mark the transfer an invoice was awaiting as received: the invoice becomes Paid."""
+    """Mark the transfer an invoice was awaiting as received: the invoice becomes Paid, for
+    what was still owed on it (its total less its credit notes)."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != Invoice.Status.ISSUED:
         status = invoice.get_status_display().lower()
@@ -111,10 +112,14 @@ def payment_transfer_record(
     )
     if payment is None:
         raise errors.PermanentError(errors.NOT_AWAITING_TRANSFER.format(number=invoice.number))
+    if invoice.uncredited <= 0:
+        raise errors.PermanentError(errors.NOTHING_OWED_TRANSFER.format(number=invoice.number))
     now = timezone.now()
     payment.status, payment.error = Payment.Status.SUCCEEDED, ""
     payment.recorded_by = recorded_actor(user)
-    payment.save(update_fields=["status", "recorded_by", "error", "updated_at"])
+    # A credit note issued since the transfer was asked for lowers what was owed.
+    payment.amount = min(payment.amount, invoice.uncredited)
+    payment.save(update_fields=["status", "recorded_by", "error", "amount", "updated_at"])
     Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now)
     _audit(
         AUDIT_TRANSFER_RECORDED, user, door, {invoice.pk: TRANSFER_RECEIVED.format(who=_who(user))}

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.functional import cached_property
 
 from billing_site.lookups import distinct_values
@@ -22,7 +22,8 @@ from contracts.models import Customer
 from invoicing.models import Invoice, InvoiceTotal
 
 INVOICES_PER_PAGE = 50
-# The payment states the list filters on; "overdue" is unpaid and past its due date.
+# The payment states the list filters on; "overdue" is unpaid and past its due date. An
+# invoice its credit notes took back in full is owed nothing: neither unpaid nor overdue.
 PAYMENT_STATES = {"paid": "Paid", "unpaid": "Unpaid", "overdue": "Overdue"}
 
 
@@ -61,13 +62,16 @@ def invoices_matching(filters: InvoiceFilters, *, today: date) -> QuerySet[Invoi
         invoices = invoices.filter(contract__customer__in=customers)
     if filters.customer_id:
         invoices = invoices.filter(contract__customer_id=filters.customer_id)
-    invoices = invoices.filter(_state_filter(filters, today, paid=_invoice_paid))
+    invoices = invoices.filter(
+        _state_filter(filters, today, paid=_invoice_paid, fully_credited=_invoice_fully_credited)
+    )
     return invoices.order_by("-invoice_date", "-number")
 
 
-def _state_filter(filters: InvoiceFilters, today: date, *, paid) -> Q:
+def _state_filter(filters: InvoiceFilters, today: date, *, paid, fully_credited: Q) -> Q:
     """Status, kind, currency, dates and payment, on invoices or on their kept totals alike
-    (`paid(True)` is the paid condition of the model filtered)."""
+    (`paid(True)` is the paid condition of the model filtered, `fully_credited` its
+    condition for invoices credit notes took back in full)."""
     exact = {
         "status": filters.status,
         "kind": filters.kind,
@@ -83,7 +87,7 @@ def _state_filter(filters: InvoiceFilters, today: date, *, paid) -> Q:
         condition &= paid(True)
     elif filters.payment in ("unpaid", "overdue"):
         condition &= Q(status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE)
-        condition &= paid(False)
+        condition &= paid(False) & ~fully_credited
         if filters.payment == "overdue":
             condition &= Q(due_date__lt=today)
     return condition
@@ -97,6 +101,12 @@ def _total_paid(flag: bool) -> Q:
     return Q(paid=flag)
 
 
+_invoice_fully_credited = Q(credited_total__gt=0, credited_total=F("total"))
+_total_fully_credited = Q(fully_credited=True)
+# What is still owed: the total less what credit notes took back.
+_OPEN = F("total") - F("credited_total")
+
+
 @dataclass(frozen=True)
 class CurrencyTotal:
     """What the filtered invoices add up to in one currency."""
@@ -106,7 +116,7 @@ class CurrencyTotal:
     subtotal: Decimal
     tax_total: Decimal
     total: Decimal
-    unpaid: Decimal  # of the live invoices not yet paid
+    unpaid: Decimal  # what is still owed on the live invoices not yet paid (less credits)
 
 
 def invoice_totals(invoices: QuerySet[Invoice]) -> list[CurrencyTotal]:
@@ -122,7 +132,7 @@ def invoice_totals(invoices: QuerySet[Invoice]) -> list[CurrencyTotal]:
             subtotal_sum=Sum("subtotal"),
             tax_sum=Sum("tax_total"),
             total_sum=Sum("total"),
-            unpaid_sum=Sum("total", filter=unpaid, default=Decimal(0)),
+            unpaid_sum=Sum(_OPEN, filter=unpaid, default=Decimal(0)),
         )
         .order_by("currency")
     )
@@ -145,14 +155,16 @@ def invoice_list_totals(filters: InvoiceFilters, *, today: date) -> list[Currenc
         return invoice_totals(invoices_matching(filters, today=today))
     unpaid = Q(status=Invoice.Status.ISSUED, document=Invoice.Document.INVOICE, paid=False)
     rows = (
-        InvoiceTotal.objects.filter(_state_filter(filters, today, paid=_total_paid))
+        InvoiceTotal.objects.filter(
+            _state_filter(filters, today, paid=_total_paid, fully_credited=_total_fully_credited)
+        )
         .values("currency")
         .annotate(
             count=Sum("invoices"),
             subtotal_sum=Sum("subtotal"),
             tax_sum=Sum("tax_total"),
             total_sum=Sum("total"),
-            unpaid_sum=Sum("total", filter=unpaid, default=Decimal(0)),
+            unpaid_sum=Sum(_OPEN, filter=unpaid, default=Decimal(0)),
         )
         .exclude(count=0)
         .order_by("currency")

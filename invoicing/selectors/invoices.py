@@ -23,6 +23,7 @@ class InvoiceActions:
 
     generate_again: bool = False
     void: bool = False
+    credit: bool = False
     replace_change_log: bool = False
     send_again: bool = False
     record_transfer: bool = False
@@ -74,6 +75,7 @@ def invoice_actions(
     # Payments come from an Auto-Charge task: without one there is nothing to look up.
     awaiting_transfer = (
         invoice.is_live
+        and invoice.uncredited > 0
         and user.has_perm("invoicing.record_transfer")
         and any(task.kind == PostInvoicingTask.Kind.CHARGE for task in post_tasks)
         and invoice.payments.filter(status=Payment.Status.AWAITING_TRANSFER).exists()
@@ -84,6 +86,7 @@ def invoice_actions(
         and invoice.schedule_id is not None
         and user.has_perm("invoicing.generate_invoice"),
         void=may_replace,
+        credit=invoice.is_creditable and user.has_perm("invoicing.issue_credit_note"),
         replace_change_log=may_replace and invoice.kind == Invoice.Kind.CHANGE_LOG,
         send_again=may_retry and invoice.is_live,
         record_transfer=awaiting_transfer,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from django.db import connection
 
-GROUP = "invoice_date, due_date, currency, status, kind, document, paid"
+GROUP = "invoice_date, due_date, currency, status, kind, document, paid, fully_credited"
 # Deleted and written again in one statement: rows another transaction appends meanwhile
 # are not seen by the DELETE, so they stay and still count.
 COMPACT = f"""
     WITH folded AS (DELETE FROM invoicing_invoicetotal RETURNING *)
-    INSERT INTO invoicing_invoicetotal ({GROUP}, invoices, subtotal, tax_total, total)
-    SELECT {GROUP}, sum(invoices), sum(subtotal), sum(tax_total), sum(total)
+    INSERT INTO invoicing_invoicetotal
+        ({GROUP}, invoices, subtotal, tax_total, total, credited_total)
+    SELECT {GROUP}, sum(invoices), sum(subtotal), sum(tax_total), sum(total), sum(credited_total)
     FROM folded GROUP BY {GROUP}
     HAVING sum(invoices) <> 0 OR sum(subtotal) <> 0 OR sum(tax_total) <> 0 OR sum(total) <> 0
+        OR sum(credited_total) <> 0
 """
 
 

@@ -1,5 +1,6 @@
-"""What the invoices add up to, per (invoice date, due date, currency, status, kind, document, paid):
-the invoice list's totals read these few rows instead of aggregating a million invoices.
+"""What the invoices add up to, per (invoice date, due date, currency, status, kind, document,
+paid, fully credited): the invoice list's totals read these few rows instead of aggregating a
+million invoices.
 
 Part of the invoicing app (invoicing/models.py re-exports the model). PostgreSQL keeps it:
 statement triggers on the invoice table (migration 0010) add one row per group a statement
@@ -24,10 +25,14 @@ class InvoiceTotal(models.Model):
     kind = models.CharField(max_length=10)
     document = models.CharField(max_length=12, default="invoice", db_default="invoice")
     paid = models.BooleanField()
+    # Credit notes took back all of these invoices: none of it is owed (never unpaid).
+    fully_credited = models.BooleanField(default=False, db_default=False)
     invoices = models.BigIntegerField()
     subtotal = models.DecimalField(max_digits=24, decimal_places=4)
     tax_total = models.DecimalField(max_digits=24, decimal_places=4)
     total = models.DecimalField(max_digits=24, decimal_places=4)
+    # What credit notes took back of these invoices: total less this is what is open.
+    credited_total = models.DecimalField(max_digits=24, decimal_places=4, default=0, db_default=0)
 
     class Meta:
         app_label = "invoicing"

@@ -7,6 +7,7 @@ from invoicing.views.change_log import (
     change_log_replace_view,
     invoice_void_view,
 )
+from invoicing.views.crediting import CreditNoteView
 from invoicing.views.forecast import forecast, forecast_csv
 from invoicing.views.generate import GenerateInvoiceView, dashboard, invoice_detail
 from invoicing.views.invoices import (
@@ -22,6 +23,7 @@ __all__ = [
     "BulkGenerateView",
     "CatchUpView",
     "ChangeLogInvoiceView",
+    "CreditNoteView",
     "change_log_replace_view",
     "invoice_void_view",
     "GenerateInvoiceView",

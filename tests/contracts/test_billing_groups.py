@@ -58,6 +58,7 @@ def test_billing_managers_may_edit_contracts_generate_and_intervene_after_genera
         "invoicing.replace_invoice",
         "invoicing.retry_postinvoicingtask",
         "invoicing.record_transfer",
+        "invoicing.issue_credit_note",
         "schedules.close_postingperiod",
     }
 

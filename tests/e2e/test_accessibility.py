@@ -67,6 +67,7 @@ PAGES = [
     ("job", "manager", "/runs/jobs/{failed_job}/"),
     ("invoice-list", "manager", "/invoices/"),
     ("invoice", "manager", "/invoices/{invoice}/"),
+    ("credit-note", "manager", "/invoices/{invoice}/credit/"),
     ("customer-list", "manager", "/customers/"),
     ("customer", "manager", "/customers/{customer}/"),
     ("customer-form", "manager", "/customers/{customer}/edit/"),

@@ -142,3 +142,49 @@ def test_the_list_totals_are_those_of_the_filtered_invoices(book, today, filters
     expected = invoice_totals(invoices_matching(filters, today=today))
 
     assert invoice_list_totals(filters, today=today) == expected
+
+
+def kept_credits() -> dict:
+    """What the kept totals say was credited, per group and whether credited in full."""
+    rows = InvoiceTotal.objects.values(*GROUP, "paid", "fully_credited").annotate(
+        n=Sum("invoices"), c=Sum("credited_total")
+    )
+    return {
+        tuple(row[key] for key in (*GROUP, "paid", "fully_credited")): (row["n"], row["c"])
+        for row in rows
+        if row["n"] or row["c"]
+    }
+
+
+def aggregated_credits() -> dict:
+    groups: dict = {}
+    for invoice in Invoice.objects.all():
+        key = (
+            *(getattr(invoice, key) for key in GROUP),
+            invoice.is_paid,
+            invoice.is_fully_credited,
+        )
+        n, c = groups.get(key, (0, Decimal(0)))
+        groups[key] = (n + 1, c + invoice.credited_total)
+    return groups
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        InvoiceFilters(payment="unpaid"),
+        InvoiceFilters(payment="overdue"),
+        InvoiceFilters(currency="USD", payment="unpaid", issued_to=D(2026, 3, 15)),
+    ],
+)
+def test_credits_move_what_is_still_owed_in_the_kept_totals(book, today, filters):
+    Invoice.objects.filter(pk=book["overdue"].pk).update(credited_total=Decimal("50.00"))
+    usd = book["usd"]
+    Invoice.objects.filter(pk=usd.pk).update(credited_total=usd.total)  # credited in full
+
+    assert kept_credits() == aggregated_credits()
+    invoice_totals_compact()
+    assert kept_credits() == aggregated_credits()
+    expected = invoice_totals(invoices_matching(filters, today=today))
+    assert invoice_list_totals(filters, today=today) == expected
+    assert usd.number not in {i.number for i in invoices_matching(filters, today=today)}

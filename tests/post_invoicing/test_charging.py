@@ -13,6 +13,7 @@ from invoicing.post_invoicing.charging import payment_idempotency_key
 from invoicing.post_invoicing.interventions import payment_transfer_record, post_tasks_retry
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 from invoicing.post_invoicing.running import Outcome, post_task_run
+from invoicing.services.partial_crediting import credit_note_issue
 from tests.factories import CustomerFactory, PaymentFactory
 from tests.post_invoicing.helpers import contract_invoiced, run_task, stripe_customer, task_of
 
@@ -246,5 +247,61 @@ def test_a_transfer_is_not_recorded_on_a_void_invoice(settings):
     with pytest.raises(errors.PermanentError, match="is void"):
         payment_transfer_record(invoice=invoice)
 
+    invoice.refresh_from_db()
+    assert not invoice.is_paid
+
+
+def _credit(invoice, amount: str):
+    return credit_note_issue(
+        invoice=invoice, amounts={invoice.lines.get().pk: Decimal(amount)}, reason="Discount"
+    )
+
+
+def test_auto_charge_asks_only_what_credit_notes_left_owed(fake_stripe):
+    invoice = _charged_invoice()
+    _credit(invoice, "41.67")  # 41.67 + 8.33 tax: 50.00 of 150.00 taken back
+
+    task = run_task(task_of(invoice, CHARGE))
+
+    assert task.status == Status.DONE
+    (request,) = fake_stripe.requests
+    assert request.params["amount"] == "10000"  # 100.00 EUR in cents
+    assert Payment.objects.get(invoice=invoice).amount == Decimal("100.00")
+
+
+def test_a_fully_credited_invoice_is_not_charged(fake_stripe):
+    invoice = _charged_invoice()
+    _credit(invoice, "125.00")
+
+    task = run_task(task_of(invoice, CHARGE))
+
+    assert task.status == Status.SKIPPED
+    assert task.message == errors.NOTHING_OWED.format(number=invoice.number)
+    assert fake_stripe.requests == []
+
+
+def test_a_transfer_received_after_a_credit_records_what_was_still_owed(settings):
+    settings.BILLING_PAYMENT_GATEWAY = "manual"
+    invoice = contract_invoiced(auto_charge=True)
+    run_task(task_of(invoice, CHARGE))  # awaiting 150.00
+    _credit(invoice, "41.67")
+
+    payment = payment_transfer_record(invoice=invoice)
+
+    assert (payment.status, payment.amount) == (Payment.Status.SUCCEEDED, Decimal("100.00"))
+    invoice.refresh_from_db()
+    assert invoice.is_paid
+
+
+def test_no_transfer_is_recorded_on_an_invoice_credited_in_full(settings):
+    settings.BILLING_PAYMENT_GATEWAY = "manual"
+    invoice = contract_invoiced(auto_charge=True)
+    run_task(task_of(invoice, CHARGE))
+    _credit(invoice, "125.00")
+
+    with pytest.raises(errors.PermanentError) as refused:
+        payment_transfer_record(invoice=invoice)
+
+    assert str(refused.value) == errors.NOTHING_OWED_TRANSFER.format(number=invoice.number)
     invoice.refresh_from_db()
     assert not invoice.is_paid
