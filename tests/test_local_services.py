@@ -62,7 +62,10 @@ def folder_digest(folder: Path) -> str:
 def client_process(server, seconds: int = 60) -> subprocess.Popen:
     """Another process that uses `server` (as a manage.py command would) and then sleeps."""
     kind = type(server).__name__
+    # SIGINT back to Python's default: a child inherits an ignored SIGINT from this process
+    # (a test that ran before may have left it ignored), and Ctrl-C is what stops it here.
     code = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler);"
         "import sys, time; from pathlib import Path; from billing_site import local_services as l;"
         f"l.use(l.{kind}(root=Path({str(server.dir.parent)!r}), port={server.port}));"
         f"print('ready', flush=True); time.sleep({seconds})"

@@ -58,6 +58,7 @@ PAGES = [
     ("contract-create", "manager", "/contracts/new/?customer={customer}"),
     ("contract-edit", "manager", "/contracts/{contract}/edit/"),
     ("offset-editor", "manager", "/contracts/{contract}/offset/?offset_days=-3"),
+    ("contract-end", "manager", "/contracts/{contract}/end/?end_date={month}"),
     ("generate-future-cycle", "manager", "/contracts/{contract}/generate/?cycle={future_cycle}"),
     ("change-log-invoice", "manager", "/contracts/{contract}/change-log-invoice/"),
     ("bulk-regular", "manager", "/contracts/bulk/?contracts={contract}"),
