@@ -1,0 +1,115 @@
+"""The contract and invoice pages speak the user's language: headings, column labels and
+buttons in French or German, and the same page in English for a user without a choice."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.services import user_language_set
+from tests.web.helpers import invoice_cycle
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_WORDS = {
+    "en": (
+        '<h2 id="terms-title">Terms</h2>',
+        "<dt>Next Invoice Date</dt>",
+        "<th>Billing cycle</th>",
+        '<h2 id="changes-title">Change log</h2>',
+        ">End contract…</a>",
+        "30 days</dd>",
+    ),
+    "fr": (
+        '<h2 id="terms-title">Conditions</h2>',
+        "<dt>Prochaine date de facturation</dt>",
+        "<th>Cycle de facturation</th>",
+        '<h2 id="changes-title">Historique des modifications</h2>',
+        ">Mettre fin au contrat…</a>",
+        "30 jours</dd>",
+    ),
+    "de": (
+        '<h2 id="terms-title">Konditionen</h2>',
+        "<dt>Nächstes Rechnungsdatum</dt>",
+        "<th>Abrechnungszeitraum</th>",
+        '<h2 id="changes-title">Änderungsprotokoll</h2>',
+        ">Vertrag beenden…</a>",
+        "30 Tage</dd>",
+    ),
+}
+CONTRACT_LIST_WORDS = {
+    "en": ("<h1>Billing contracts</h1>", ">Last invoice</th>", ">Filter</button>"),
+    "fr": ("<h1>Contrats de facturation</h1>", ">Dernière facture</th>", ">Filtrer</button>"),
+    "de": ("<h1>Abrechnungsverträge</h1>", ">Letzte Rechnung</th>", ">Filtern</button>"),
+}
+INVOICE_WORDS = {
+    "en": (
+        "<dt>Billing period</dt>",
+        "<dt>Due date</dt>",
+        '<th class="num">Share of cycle</th>',
+        ">Void invoice</button>",
+    ),
+    "fr": (
+        "<dt>Période de facturation</dt>",
+        "<dt>Date d’échéance</dt>",
+        '<th class="num">Part du cycle</th>',
+        ">Annuler la facture</button>",
+    ),
+    "de": (
+        "<dt>Leistungszeitraum</dt>",
+        "<dt>Fälligkeitsdatum</dt>",
+        '<th class="num">Anteil am Zeitraum</th>',
+        ">Rechnung stornieren</button>",
+    ),
+}
+INVOICE_LIST_WORDS = {
+    "en": ("Totals of the filtered invoices", ">Download CSV</a>", ">Unpaid</th>"),
+    "fr": ("Totaux des factures filtrées", ">Télécharger le CSV</a>", ">Impayée</th>"),
+    "de": ("Summen der gefilterten Rechnungen", ">CSV herunterladen</a>", ">Unbezahlt</th>"),
+}
+INVOICE_HEADING = {"en": "<h1>Invoice ", "fr": "<h1>Facture ", "de": "<h1>Rechnung "}
+
+
+def _page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _speaks(page: str, words: dict, language: str) -> None:
+    for word in words[language]:
+        assert word in page, word
+    for other, others in words.items():
+        if other != language:
+            for word in set(others) - set(words[language]):
+                assert word not in page, word
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_contract_pages_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    detail = _page(manager_client, reverse("contracts:detail", args=[contract.pk]))
+    listing = _page(manager_client, reverse("contracts:list"))
+
+    _speaks(detail, CONTRACT_WORDS, language)
+    _speaks(listing, CONTRACT_LIST_WORDS, language)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_invoice_pages_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    invoice = invoice_cycle(contract, 2)
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    detail = _page(manager_client, reverse("invoicing:invoice_detail", args=[invoice.pk]))
+    listing = _page(manager_client, reverse("invoicing:invoice_list"))
+
+    _speaks(detail, INVOICE_WORDS, language)
+    assert INVOICE_HEADING[language] + invoice.number in detail
+    _speaks(listing, INVOICE_LIST_WORDS, language)
