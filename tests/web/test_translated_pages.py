@@ -113,3 +113,39 @@ def test_the_invoice_pages_speak_the_users_language(
     _speaks(detail, INVOICE_WORDS, language)
     assert INVOICE_HEADING[language] + invoice.number in detail
     _speaks(listing, INVOICE_LIST_WORDS, language)
+
+
+CREDIT_AND_END_WORDS = {
+    "en": (
+        "<h1>Issue credit note</h1>",
+        ">Amounts to take back</h2>",
+        "<h1>End contract</h1>",
+        "> No end date</label>",
+    ),
+    "fr": (
+        "<h1>Émettre l’avoir</h1>",
+        ">Montants à reprendre</h2>",
+        "<h1>Mettre fin au contrat</h1>",
+        "> Sans date de fin</label>",
+    ),
+    "de": (
+        "<h1>Gutschrift ausstellen</h1>",
+        ">Zurückzunehmende Beträge</h2>",
+        "<h1>Vertrag beenden</h1>",
+        "> Kein Enddatum</label>",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_credit_note_and_end_contract_pages_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    invoice = invoice_cycle(contract, 2)
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    credit = _page(manager_client, reverse("invoicing:credit_note", args=[invoice.pk]))
+    end = _page(manager_client, reverse("invoicing:contract_end", args=[contract.pk]))
+
+    _speaks(credit + end, CREDIT_AND_END_WORDS, language)
