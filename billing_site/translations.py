@@ -47,12 +47,13 @@ def _read_po(po_path: Path) -> Catalog:
 
 
 def _translations(catalog: Catalog, source: bool = False) -> dict[object, object]:
-    """msgid -> msgstr of what a compiled catalog serves (the header aside)."""
+    """(msgctxt, msgid) -> msgstr of what a compiled catalog serves (the header aside): the
+    context is part of the key, as the same English word may need two translations."""
     kept: dict[object, object] = {}
     for message in catalog:
         if not message.id or (source and (message.fuzzy or not _translated(message.string))):
             continue
-        kept[_hashable(message.id)] = _hashable(message.string)
+        kept[(message.context, _hashable(message.id))] = _hashable(message.string)
     return kept
 
 

@@ -149,3 +149,86 @@ def test_the_credit_note_and_end_contract_pages_speak_the_users_language(
     end = _page(manager_client, reverse("invoicing:contract_end", args=[contract.pk]))
 
     _speaks(credit + end, CREDIT_AND_END_WORDS, language)
+
+
+GENERATE_WORDS = {
+    "en": (
+        "<h1>Generate invoice</h1>",
+        '<label for="id_cycle">Billing cycle</label>',
+        '<h2 id="preview-title">Preview</h2>',
+        '<td colspan="5">Subtotal</td>',
+        "<strong>This cycle already has invoice ",
+        '<h2 id="comparison-title">Changes against ',
+        ">Back to the contract</a>",
+    ),
+    "fr": (
+        "<h1>Générer la facture</h1>",
+        '<label for="id_cycle">Cycle de facturation</label>',
+        '<h2 id="preview-title">Prévisualisation</h2>',
+        '<td colspan="5">Total HT</td>',
+        "<strong>Ce cycle a déjà la facture ",
+        '<h2 id="comparison-title">Écarts par rapport à ',
+        ">Retour au contrat</a>",
+    ),
+    "de": (
+        "<h1>Rechnung erstellen</h1>",
+        '<label for="id_cycle">Abrechnungszeitraum</label>',
+        '<h2 id="preview-title">Vorschau</h2>',
+        '<td colspan="5">Zwischensumme netto</td>',
+        "<strong>Für diesen Abrechnungszeitraum gibt es bereits die Rechnung ",
+        '<h2 id="comparison-title">Änderungen gegenüber ',
+        ">Zurück zum Vertrag</a>",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_generate_invoice_page_speaks_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    invoice_cycle(contract, 2)
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    url = reverse("invoicing:generate", args=[contract.pk]) + "?cycle=2&preview=1"
+    _speaks(_page(manager_client, url), GENERATE_WORDS, language)
+
+
+ERROR_WORDS = {
+    "en": (
+        "<h1>Page not found</h1>",
+        "There is no page at this address.",
+        ">Back to the dashboard</a>",
+    ),
+    "fr": (
+        "<h1>Page introuvable</h1>",
+        "Il n’y a aucune page à cette adresse.",
+        ">Retour au tableau de bord</a>",
+    ),
+    "de": (
+        "<h1>Seite nicht gefunden</h1>",
+        "Unter dieser Adresse gibt es keine Seite.",
+        ">Zurück zum Dashboard</a>",
+    ),
+}
+FORBIDDEN_HEADING = {
+    "en": "<h1>You may not do this</h1>",
+    "fr": "<h1>Vous n’êtes pas autorisé à faire ceci</h1>",
+    "de": "<h1>Das dürfen Sie nicht</h1>",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_error_pages_speak_the_users_language(
+    manager_client, manager, viewer_client, viewer, language
+):
+    if language != "en":
+        user_language_set(user=manager, language=language)
+        user_language_set(user=viewer, language=language)
+
+    missing = manager_client.get("/no-such-page/")
+    forbidden = viewer_client.get(reverse("contracts:create"))
+
+    assert missing.status_code == 404 and forbidden.status_code == 403
+    _speaks(missing.content.decode(), ERROR_WORDS, language)
+    assert FORBIDDEN_HEADING[language] in forbidden.content.decode()
