@@ -232,3 +232,68 @@ def test_the_error_pages_speak_the_users_language(
     assert missing.status_code == 404 and forbidden.status_code == 403
     _speaks(missing.content.decode(), ERROR_WORDS, language)
     assert FORBIDDEN_HEADING[language] in forbidden.content.decode()
+
+
+CUSTOMER_WORDS = {
+    "en": ("<h1>Customers</h1>", "<th>Legal name</th>", '<h2 id="balance-title">Open balance</h2>'),
+    "fr": ("<h1>Clients</h1>", "<th>Raison sociale</th>", '<h2 id="balance-title">Solde dû</h2>'),
+    "de": ("<h1>Kunden</h1>", "<th>Firmenname</th>", '<h2 id="balance-title">Offener Saldo</h2>'),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_customer_pages_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    customer = contract.customer
+    listing = _page(manager_client, reverse("customers:list"))
+    detail = _page(manager_client, reverse("customers:detail", args=[customer.pk]))
+
+    _speaks(listing + detail, CUSTOMER_WORDS, language)
+
+
+CONTRACT_EDITING_WORDS = {
+    "en": (
+        "<h1>Invoice Generation Offset</h1>",
+        ">Show the effect</button>",
+        ": 0 Pending schedules re-dated</h2>",
+        '<h2 id="automation-title">After each invoice</h2>',
+        "<th>New quantity from</th>",
+    ),
+    "fr": (
+        "<h1>Décalage de génération des factures</h1>",
+        ">Afficher l’effet</button>",
+        " : 0 échéance en attente redatée</h2>",
+        '<h2 id="automation-title">Après chaque facture</h2>',
+        "<th>Nouvelle quantité à partir du</th>",
+    ),
+    "de": (
+        "<h1>Versatz der Rechnungserstellung</h1>",
+        ">Auswirkung zeigen</button>",
+        ": 0 ausstehende Abrechnungstermine neu datiert</h2>",
+        '<h2 id="automation-title">Nach jeder Rechnung</h2>',
+        "<th>Neue Menge ab</th>",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_offset_and_contract_editors_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    # The offset it has already: nothing to re-date, and the plural forms of zero differ
+    # (French counts zero as one).
+    offset = _page(
+        manager_client,
+        reverse("contracts:offset", args=[contract.pk])
+        + f"?offset_days={contract.invoice_offset_days}",
+    )
+    editor = _page(manager_client, reverse("contracts:edit", args=[contract.pk]))
+
+    _speaks(offset + editor, CONTRACT_EDITING_WORDS, language)
