@@ -7,6 +7,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import user_language_set
+from invoicing.services import generation_run_execute
+from invoicing.services.bulk import bulk_run_start
+from tests.invoicing.helpers import active_contract
 from tests.web.helpers import invoice_cycle
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +300,56 @@ def test_the_offset_and_contract_editors_speak_the_users_language(
     editor = _page(manager_client, reverse("contracts:edit", args=[contract.pk]))
 
     _speaks(offset + editor, CONTRACT_EDITING_WORDS, language)
+
+
+RUN_WORDS = {
+    "en": (
+        "<h1>Generation runs</h1>",
+        "<th>Trigger</th>",
+        "3 of 3 done</span>",
+        "Finished: every job is done.",
+        "<dt>Time left</dt>",
+        "<dt>Attempts</dt>",
+        "<dt>Billing cycle</dt>",
+    ),
+    "fr": (
+        "<h1>Exécutions de génération</h1>",
+        "<th>Déclencheur</th>",
+        "3 sur 3 traités</span>",
+        "Terminée : toutes les tâches sont faites.",
+        "<dt>Temps restant</dt>",
+        "<dt>Tentatives</dt>",
+        "<dt>Cycle de facturation</dt>",
+    ),
+    "de": (
+        "<h1>Erstellungsläufe</h1>",
+        "<th>Auslöser</th>",
+        "3 von 3 erledigt</span>",
+        "Beendet: Alle Aufträge sind erledigt.",
+        "<dt>Verbleibende Zeit</dt>",
+        "<dt>Versuche</dt>",
+        "<dt>Abrechnungszeitraum</dt>",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_run_pages_speak_the_users_language(manager_client, manager, today, language):
+    contracts = [active_contract(as_of=today) for _ in range(3)]
+    run = generation_run_execute(
+        bulk_run_start(
+            contract_ids=[c.pk for c in contracts],
+            cycle_date=today,
+            post_tasks={},
+            user=manager,
+            enqueue=False,
+        )
+    )
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    listing = _page(manager_client, reverse("invoicing:run_list"))
+    detail = _page(manager_client, reverse("invoicing:run_detail", args=[run.pk]))
+    job = _page(manager_client, reverse("invoicing:job_detail", args=[run.jobs.first().pk]))
+
+    _speaks(listing + detail + job, RUN_WORDS, language)
