@@ -211,7 +211,7 @@ ERROR_WORDS = {
     "de": (
         "<h1>Seite nicht gefunden</h1>",
         "Unter dieser Adresse gibt es keine Seite.",
-        ">Zurück zum Dashboard</a>",
+        ">Zurück zur Übersicht</a>",
     ),
 }
 FORBIDDEN_HEADING = {
@@ -353,3 +353,105 @@ def test_the_run_pages_speak_the_users_language(manager_client, manager, today, 
     job = _page(manager_client, reverse("invoicing:job_detail", args=[run.jobs.first().pk]))
 
     _speaks(listing + detail + job, RUN_WORDS, language)
+
+
+BULK_WORDS = {
+    "en": (
+        "<h1>Generate invoices in bulk</h1>",
+        "<b>2</b> contracts selected</li>",
+        "<b>2</b> invoices would be generated</li>",
+        "> Replace existing invoices <span",
+    ),
+    "fr": (
+        "<h1>Générer des factures en masse</h1>",
+        "<b>2</b> contrats sélectionnés</li>",
+        "<b>2</b> factures seraient générées</li>",
+        "> Remplacer les factures existantes <span",
+    ),
+    "de": (
+        "<h1>Rechnungen gesammelt erstellen</h1>",
+        "<b>2</b> Verträge ausgewählt</li>",
+        "<b>2</b> Rechnungen würden erstellt</li>",
+        "> Vorhandene Rechnungen ersetzen <span",
+    ),
+}
+CATCH_UP_AND_FORECAST_WORDS = {
+    "en": (
+        "<h1>Generate all due</h1>",
+        "<b>6</b> due schedules of <b>2</b> contracts: one invoice per schedule</li>",
+        '<h2 id="rule-title">How it is computed</h2>',
+        '<h2 id="months-title">Per month</h2>',
+    ),
+    "fr": (
+        "<h1>Générer tout ce qui est échu</h1>",
+        "<b>6</b> échéances dues sur <b>2</b> contrats : une facture par échéance</li>",
+        '<h2 id="rule-title">Mode de calcul</h2>',
+        '<h2 id="months-title">Par mois</h2>',
+    ),
+    "de": (
+        "<h1>Alles Fällige erstellen</h1>",
+        "<b>6</b> fällige Abrechnungstermine aus <b>2</b> Verträgen: eine Rechnung je Termin</li>",
+        '<h2 id="rule-title">Wie es berechnet wird</h2>',
+        '<h2 id="months-title">Je Monat</h2>',
+    ),
+}
+SCHEDULE_AND_PERIOD_WORDS = {
+    "en": (
+        "Active: Pending schedules, each waiting for its Invoice Date.",
+        "<th>Resulting invoice</th>",
+        '<h2 id="period-history-title">Closes and reopens</h2>',
+        "<h1>Close ",
+    ),
+    "fr": (
+        "Actives : les échéances en attente, chacune attendant sa date de facture.",
+        "<th>Facture émise</th>",
+        '<h2 id="period-history-title">Clôtures et réouvertures</h2>',
+        "<h1>Clôturer ",
+    ),
+    "de": (
+        "Aktiv: ausstehende Abrechnungstermine, jeder wartet auf sein Rechnungsdatum.",
+        "<th>Erstellte Rechnung</th>",
+        '<h2 id="period-history-title">Abschlüsse und Wiedereröffnungen</h2>',
+        " abschließen</h1>",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_bulk_window_speaks_the_users_language(manager_client, manager, today, language):
+    contracts = [active_contract(as_of=today) for _ in range(2)]
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    url = reverse("invoicing:bulk") + "?" + "&".join(f"contracts={c.pk}" for c in contracts)
+    _speaks(_page(manager_client, url), BULK_WORDS, language)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_generate_all_due_and_the_forecast_speak_the_users_language(
+    manager_client, manager, today, language
+):
+    for _ in range(2):  # from 1 Jan: Jan, Feb and Mar due
+        active_contract(as_of=today)
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    catch_up = _page(manager_client, reverse("invoicing:catch_up"))
+    forecast = _page(manager_client, reverse("invoicing:forecast"))
+
+    _speaks(catch_up + forecast, CATCH_UP_AND_FORECAST_WORDS, language)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_the_schedule_and_posting_period_pages_speak_the_users_language(
+    manager_client, manager, contract, today, language
+):
+    if language != "en":
+        user_language_set(user=manager, language=language)
+
+    schedules = _page(manager_client, reverse("schedules:list") + "?state=active")
+    periods = _page(manager_client, reverse("posting_periods:list"))
+    close = _page(manager_client, reverse("posting_periods:close") + "?month=2026-02-01")
+
+    # The month's name is written in Python, still in English: only the words around it.
+    _speaks(schedules + periods + close, SCHEDULE_AND_PERIOD_WORDS, language)
