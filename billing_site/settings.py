@@ -60,11 +60,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served by us: the docs need no CDN
     "accounts",
     "contracts",
     "schedules",
     "invoicing",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +212,45 @@ ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS = env.float("ACCOUNTING_WEBHOOK_TIMEOUT_SECON
 POST_INVOICING_MAX_ATTEMPTS = env.int("POST_INVOICING_MAX_ATTEMPTS", default=8)
 POST_INVOICING_RETRY_BASE_SECONDS = env.float("POST_INVOICING_RETRY_BASE_SECONDS", default=30)
 POST_INVOICING_RETRY_MAX_SECONDS = env.float("POST_INVOICING_RETRY_MAX_SECONDS", default=3600)
+
+# The REST API (/api/v1/): API keys or the session, the pages' permissions, problem
+# documents for errors, cursor pages, a rate limit per key.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ModelPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_RATE_LIMIT", default="1200/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATE_FORMAT": "iso-8601",
+    "DATETIME_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Billing back office API",
+    "DESCRIPTION": "Customers, billing contracts, schedules, invoices, credit notes and "
+    "generation. Authenticate with `Authorization: Bearer <API key>`; errors are RFC 9457 "
+    "problem documents.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses_add",
+    ],
+}
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ admin.site.index_title = "Contracts, schedules and invoices"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path(
         "accounts/login/",

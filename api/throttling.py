@@ -1,0 +1,16 @@
+"""Rate limits per API key (and per signed-in user for the browsable docs), kept in Redis."""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class PerKeyRateThrottle(SimpleRateThrottle):
+    scope = "api_key"
+
+    def get_cache_key(self, request, view) -> str | None:
+        if request.auth is not None and hasattr(request.auth, "prefix"):
+            ident = f"key:{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"anon:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
