@@ -45,6 +45,7 @@ PURE_MODULES = {
     "invoicing.line_amounts",
     "invoicing.drafting",
     "invoicing.change_log_drafting",
+    "invoicing.credit_drafts",
     "invoicing.tax_categories",
     "invoicing.post_invoicing.errors",
 }

@@ -17,10 +17,11 @@ from django.db import DatabaseError, transaction
 
 from billing_site.bulk import update_rows
 from invoicing.change_log_drafting import ChangeLogDrafts, CreditDraft
+from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft
 from invoicing.errors import GenerationError
 from invoicing.models import Invoice
 from invoicing.services.batches import BatchOutcome, posting_notes_record
-from invoicing.services.crediting import CreditLineDraft, CreditNoteDraft, credit_notes_write
+from invoicing.services.crediting import credit_notes_write
 from invoicing.services.writing import Provenance, drafts_write
 
 logger = logging.getLogger(__name__)
