@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from invoicing.line_amounts import QuantityDecrease
+
 
 @dataclass(frozen=True)
 class CreditLineDraft:
@@ -75,6 +77,8 @@ class LineLeft:
     tax_amount: Decimal
     amount_credited: Decimal
     tax_credited: Decimal
+    # The change-log decreases credited from it: what it still bills day by day.
+    decreases: tuple[QuantityDecrease, ...] = ()
 
     @property
     def amount_left(self) -> Decimal:

@@ -226,6 +226,7 @@ def _plan_line(
             cycle_days=full_days,
             end_date=end,
             currency=currency,
+            decreases=line.decreases,
         )
 
     (amount_now, tax_now), (amount_new, tax_new) = after(cut_before), after(cut_after)
