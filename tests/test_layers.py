@@ -46,6 +46,7 @@ PURE_MODULES = {
     "invoicing.drafting",
     "invoicing.change_log_drafting",
     "invoicing.credit_drafts",
+    "invoicing.decrease_credits",
     "invoicing.tax_categories",
     "invoicing.post_invoicing.errors",
 }

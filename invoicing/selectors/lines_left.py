@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -38,7 +39,7 @@ def invoice_lines_left(invoice_ids: Iterable[int]) -> dict[int, list[LineLeft]]:
     decreases = _decreases_credited(invoice_ids)
     by_invoice: dict[int, list[LineLeft]] = {}
     for row in rows:
-        line = LineLeft(*row, decreases=tuple(decreases.get(row[0], ())))
+        line = replace(LineLeft(*row), decreases=tuple(decreases.get(row[0], ())))
         by_invoice.setdefault(line.invoice_id, []).append(line)
     return by_invoice
 
@@ -46,7 +47,7 @@ def invoice_lines_left(invoice_ids: Iterable[int]) -> dict[int, list[LineLeft]]:
 def _decreases_credited(invoice_ids: list[int]) -> dict[int, list[QuantityDecrease]]:
     """Invoice line id -> the change-log decreases credit notes took back from it."""
     by_line: dict[int, list[QuantityDecrease]] = defaultdict(list)
-    for line_id, *figures in (
+    for line_id, quantity, unit_price, start, end, amount in (
         InvoiceLine.objects.filter(
             credited_line__invoice_id__in=invoice_ids, change_id__isnull=False
         )
@@ -55,5 +56,5 @@ def _decreases_credited(invoice_ids: list[int]) -> dict[int, list[QuantityDecrea
             "credited_line_id", "quantity", "unit_price", "period_start", "period_end", "amount"
         )
     ):
-        by_line[line_id].append(QuantityDecrease(*figures))
+        by_line[line_id].append(QuantityDecrease(quantity, unit_price, start, end, amount))
     return by_line
