@@ -15,11 +15,8 @@ from contracts.forms import CustomerFilterForm, CustomerForm
 from contracts.models import Customer
 from contracts.selectors import customer_contracts, customer_history, customer_list_page
 from contracts.services import customer_save
-from invoicing.selectors.invoice_list import (
-    InvoiceFilters,
-    invoice_totals,
-    invoices_matching,
-)
+from invoicing.selectors.balances import customer_balances
+from invoicing.selectors.invoice_list import InvoiceFilters, invoices_matching
 
 INVOICES_SHOWN = 10
 SAVED = "Customer {name} saved."
@@ -41,14 +38,11 @@ def customer_detail(request, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     today = timezone.localdate()
     invoices = invoices_matching(InvoiceFilters(customer_id=customer.pk), today=today)
-    unpaid = invoices_matching(
-        InvoiceFilters(customer_id=customer.pk, payment="unpaid"), today=today
-    )
     context = {
         "customer": customer,
         "contracts": customer_contracts(customer=customer),
         "invoices": list(invoices[:INVOICES_SHOWN]),
-        "open_balances": invoice_totals(unpaid),
+        "open_balances": customer_balances(customer_id=customer.pk),
         "history": customer_history(customer=customer),
     }
     return render(request, "contracts/customer_detail.html", context)

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from invoicing import errors
+from invoicing.decrease_credits import CreditTarget, LeftTracker, decrease_parts
 from invoicing.drafting import (
     BilledChange,
     ContractTerms,
@@ -37,31 +38,6 @@ from schedules import cycles
 
 if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
     from invoicing.selectors.billing_data import BillingData
-
-
-class CreditedLine(NamedTuple):
-    """A line of the invoice a decrease credits: which contract line, over which days."""
-
-    id: int
-    contract_line_id: int | None
-    period_start: date
-    period_end: date
-
-
-class CreditTarget(NamedTuple):
-    """The live regular invoice of a cycle, with its lines in order."""
-
-    invoice_id: int
-    number: str
-    lines: tuple[CreditedLine, ...]
-
-    def line_for(self, contract_line_id: int, day: date) -> int | None:
-        """The invoice line a decrease of this contract line from `day` takes back from:
-        the segment holding the day, else the line's last segment, else none."""
-        own = [line for line in self.lines if line.contract_line_id == contract_line_id]
-        holding = [line for line in own if line.period_start <= day <= line.period_end]
-        chosen = holding or own[-1:]
-        return chosen[0].id if chosen else None
 
 
 class CreditDraft(NamedTuple):
@@ -182,6 +158,7 @@ def _credit_drafts(
     lines_by_id = {line.id: line for line in data.lines.get(contract_id, [])}
     by_invoice: dict[int, tuple[CreditTarget, list[DraftLine], list[int | None]]] = {}
     nothing_back: set[int] = set()
+    left = LeftTracker()
     for change in decreases:
         cycle = cycles.cycle_containing(
             contract.start_date,
@@ -200,9 +177,10 @@ def _credit_drafts(
                     day=day_label(change.effective_date), cycle=cycle_label(cycle.start, cycle.end)
                 )
             )
-        _, lines, credited = by_invoice.setdefault(target.invoice_id, (target, [], []))
-        lines.append(line)
-        credited.append(target.line_for(change.line_id, change.effective_date))
+        for invoice, part, credited_line_id in decrease_parts(line, target, change.line_id, left):
+            _, lines, credited = by_invoice.setdefault(invoice.invoice_id, (invoice, [], []))
+            lines.append(part)
+            credited.append(credited_line_id)
     notes = tuple(
         CreditDraft(
             contract_id=contract_id,

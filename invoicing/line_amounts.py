@@ -5,9 +5,11 @@ cycle comes from schedules/cycles.py. Warning: issued invoices were computed wit
 rules; changing them changes what a replacement of a past cycle bills.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from invoicing.money import round_money, round_ratio
 
@@ -38,6 +40,17 @@ def days_after_end(period_start: date, period_end: date, end_date: date | None) 
     return (period_end - max(period_start, end_date + timedelta(days=1))).days + 1
 
 
+class QuantityDecrease(NamedTuple):
+    """A change-log decrease a credit note took back from a billed line: its (negative)
+    quantity x unit price over its days, and the rounded amount it credited (negative)."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    period_start: date
+    period_end: date
+    amount: Decimal
+
+
 def billed_after_end(
     *,
     quantity: Decimal,
@@ -48,18 +61,42 @@ def billed_after_end(
     cycle_days: int,
     end_date: date | None,
     currency: str,
+    decreases: Sequence[QuantityDecrease] = (),
 ) -> tuple[Decimal, Decimal]:
-    """What a billed line charged for its days after `end_date`: quantity x unit price x
-    those days / the full cycle's days, exact, rounded once; its tax on that, rounded once.
+    """What a billed line still charges for its days after `end_date`: quantity x unit price
+    x those days / the full cycle's days, less the decreases already credited for those
+    days, exact, rounded once; its tax on that, rounded once.
 
     The same figure a regular invoice bills for those days, so a contract ended and then
     extended again bills back exactly what its end took back. A line that started or ended
-    mid-cycle counts only its own days after the end date."""
+    mid-cycle counts only its own days after the end date; a decrease only its own days."""
     days = days_after_end(period_start, period_end, end_date)
     if not days:
         return Decimal(0), Decimal(0)
-    amount = line_amount(quantity, unit_price, Fraction(days, cycle_days), currency)
+    billed = Fraction(quantity) * Fraction(unit_price) * days / cycle_days
+    billed += sum(
+        (_decrease_after_end(d, cycle_days, end_date, currency) for d in decreases), Fraction(0)
+    )
+    if billed <= 0:  # decreased to nothing before the end: nothing billed after it
+        return Decimal(0), Decimal(0)
+    amount = round_ratio(billed.numerator, billed.denominator, currency)
     return amount, line_tax(amount, tax_rate, currency)
+
+
+def _decrease_after_end(
+    decrease: QuantityDecrease, cycle_days: int, end: date | None, currency: str
+) -> Fraction:
+    """The (negative) share of a credited decrease that falls after the end date: by its
+    quantity when its credit line is quantity x price over its days (rounded once, as
+    change_line drafts it), else (a credit split over several invoices) by its amount."""
+    after = days_after_end(decrease.period_start, decrease.period_end, end)
+    if not after:
+        return Fraction(0)
+    days = (decrease.period_end - decrease.period_start).days + 1
+    exact = Fraction(decrease.quantity) * Fraction(decrease.unit_price) * days / cycle_days
+    if round_ratio(exact.numerator, exact.denominator, currency) == decrease.amount:
+        return exact * after / days
+    return Fraction(decrease.amount) * after / days
 
 
 def within_left(

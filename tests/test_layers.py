@@ -46,6 +46,8 @@ PURE_MODULES = {
     "invoicing.line_amounts",
     "invoicing.drafting",
     "invoicing.change_log_drafting",
+    "invoicing.credit_drafts",
+    "invoicing.decrease_credits",
     "invoicing.tax_categories",
     "invoicing.post_invoicing.errors",
     "accounts.api_keys",

@@ -147,6 +147,10 @@ def invoice_document_context(*, invoice: Invoice) -> dict[str, Any]:
         "total": money(invoice.total),
         # A credit note's total is negative; the sentence saying it is credited is not.
         "credited": money(-invoice.total),
+        # What is left to pay once its credit notes are counted (all of it without any),
+        # and, once paid, what they owe back to the customer.
+        "amount_due": money(invoice.uncredited),
+        "owed_back": money(invoice.credited_total),
         "status_note": _status_note(invoice),
     }
 
@@ -160,9 +164,10 @@ def _credited_invoice(invoice: Invoice, money: Money) -> dict[str, str] | None:
 
 
 def _credit_notes(invoice: Invoice, money: Money) -> list[dict[str, str]]:
-    """The credit notes issued against an invoice so far, in number order."""
+    """The credit notes issued against an invoice so far, in number order, with what each
+    took back (negative)."""
     return [
-        {"number": note.number, "date": money.day(note.invoice_date)}
+        {"number": note.number, "date": money.day(note.invoice_date), "total": money(note.total)}
         for note in invoice.credit_notes.order_by("number")
     ]
 

@@ -6,19 +6,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contracts.models import BillingContract, ContractChange
 from invoicing import errors
 from invoicing.change_log_drafting import (
     ChangeLogDrafts,
-    CreditedLine,
-    CreditTarget,
     decrease_cycle_indexes,
     draft_change_log,
 )
+from invoicing.decrease_credits import CreditedLine, CreditTarget
 from invoicing.drafting import InvoiceDraft, draft_regular_invoice, expected_cycle
 from invoicing.errors import GenerationError
 from invoicing.models import AuditEvent, Invoice, InvoiceLine
@@ -134,8 +135,10 @@ def change_log_draft(
 def credit_targets_load(
     data: BillingData, changes_by_contract: Mapping[int, Sequence]
 ) -> dict[int, dict[int, CreditTarget]]:
-    """contract id -> cycle index -> the cycle's live regular invoice with its lines, for
-    the cycles the contracts' decreases fall in (no query without a decrease, two with)."""
+    """contract id -> cycle index -> the cycle's live regular invoice with its lines and
+    what is left of them, and the cycle's live change-log invoices a decrease may take the
+    rest from (decrease_credits.py), for the cycles the contracts' decreases fall in (no
+    query without a decrease, two with)."""
     wanted = {
         (contract_id, index)
         for contract_id, changes in changes_by_contract.items()
@@ -143,29 +146,65 @@ def credit_targets_load(
     }
     if not wanted:
         return {}
-    invoices = [
-        row
-        for row in Invoice.objects.live_regular()
+    invoices = list(
+        Invoice.objects.live()
+        .filter(contract_id__in={contract_id for contract_id, _ in wanted})
         .filter(
-            contract_id__in={contract_id for contract_id, _ in wanted},
-            schedule__cycle_index__in={index for _, index in wanted},
+            Q(kind=Invoice.Kind.REGULAR, schedule__cycle_index__in={i for _, i in wanted})
+            | Q(kind=Invoice.Kind.CHANGE_LOG)
         )
-        .values_list("id", "number", "contract_id", "schedule__cycle_index", named=True)
-        if (row.contract_id, row.schedule__cycle_index) in wanted
-    ]
+        .order_by("id")
+        .values_list("id", "number", "contract_id", "kind", "schedule__cycle_index", named=True)
+    )
+    lines = _lines_left_by_invoice([row.id for row in invoices])
+    regular: dict[tuple[int, int], CreditTarget] = {}
+    increases: dict[tuple[int, int], list[CreditTarget]] = defaultdict(list)
+    for row in invoices:
+        if row.kind == Invoice.Kind.REGULAR:
+            key = (row.contract_id, row.schedule__cycle_index)
+            regular[key] = CreditTarget(row.id, row.number, tuple(lines[row.id]))
+            continue
+        # A change-log invoice may bill changes of several cycles: one target per cycle.
+        terms = data.contracts[row.contract_id]
+        by_cycle: dict[int, list[CreditedLine]] = defaultdict(list)
+        for line in lines[row.id]:
+            index = cycles.cycle_index_containing(
+                terms.start_date, terms.billing_frequency, line.period_start
+            )
+            by_cycle[index].append(line)
+        for index, own in by_cycle.items():
+            increases[(row.contract_id, index)].append(CreditTarget(row.id, row.number, tuple(own)))
+    targets: dict[int, dict[int, CreditTarget]] = defaultdict(dict)
+    for (contract_id, index), target in regular.items():
+        if (contract_id, index) in wanted:
+            targets[contract_id][index] = target._replace(
+                increase_invoices=tuple(increases.get((contract_id, index), ()))
+            )
+    return targets
+
+
+def _lines_left_by_invoice(invoice_ids: list[int]) -> dict[int, list[CreditedLine]]:
+    """Each invoice's lines in order, with what is left of them (one query)."""
     lines: dict[int, list[CreditedLine]] = defaultdict(list)
     for invoice_id, *line in (
-        InvoiceLine.objects.filter(invoice_id__in=[row.id for row in invoices])
+        InvoiceLine.objects.filter(invoice_id__in=invoice_ids)
+        .annotate(
+            amount_left=F("amount") + Coalesce(Sum("credit_lines__amount"), Decimal(0)),
+            tax_left=F("tax_amount") + Coalesce(Sum("credit_lines__tax_amount"), Decimal(0)),
+        )
         .order_by("invoice_id", "position")
-        .values_list("invoice_id", "id", "contract_line_id", "period_start", "period_end")
+        .values_list(
+            "invoice_id",
+            "id",
+            "contract_line_id",
+            "period_start",
+            "period_end",
+            "amount_left",
+            "tax_left",
+        )
     ):
         lines[invoice_id].append(CreditedLine(*line))
-    targets: dict[int, dict[int, CreditTarget]] = defaultdict(dict)
-    for row in invoices:
-        targets[row.contract_id][row.schedule__cycle_index] = CreditTarget(
-            row.id, row.number, tuple(lines[row.id])
-        )
-    return targets
+    return lines
 
 
 # The audit line a batch writes on an invoice a closed posting period moved (batches.py).

@@ -17,10 +17,11 @@ from django.db import DatabaseError, transaction
 
 from billing_site.bulk import update_rows
 from invoicing.change_log_drafting import ChangeLogDrafts, CreditDraft
+from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft
 from invoicing.errors import GenerationError
 from invoicing.models import Invoice
 from invoicing.services.batches import BatchOutcome, posting_notes_record
-from invoicing.services.crediting import CreditLineDraft, CreditNoteDraft, credit_notes_write
+from invoicing.services.crediting import credit_notes_write
 from invoicing.services.writing import Provenance, drafts_write
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def change_log_drafts_write(
     invoices = [draft.invoice for draft in drafts if draft.invoice is not None]
     invoice_ids = drafts_write(invoices, provenance=provenance)
     note_ids = credit_notes_write(
-        [_credit_note(note) for note in notes],
+        _credit_notes(notes),
         door=provenance.door,
         user_id=provenance.user_id,
         post_tasks=provenance.post_tasks,
@@ -108,7 +109,19 @@ def change_log_drafts_write_isolated(
     )
 
 
-def _credit_note(note: CreditDraft) -> CreditNoteDraft:
+def _credit_notes(notes: Sequence[CreditDraft]) -> list[CreditNoteDraft]:
+    """The credit notes to write; a decrease split over several invoices' credit notes
+    (decrease_credits.py) is billed by the first of them."""
+    billed: set[int] = set()
+    drafts = []
+    for note in notes:
+        covered = [change for change in note.covered_change_ids if change not in billed]
+        billed.update(covered)
+        drafts.append(_credit_note(note, covered))
+    return drafts
+
+
+def _credit_note(note: CreditDraft, covered: Sequence[int]) -> CreditNoteDraft:
     return CreditNoteDraft(
         invoice_id=note.invoice_id,
         reason=DECREASE_REASON,
@@ -130,7 +143,7 @@ def _credit_note(note: CreditDraft) -> CreditNoteDraft:
             for line, credited_line_id in zip(note.lines, note.credited_line_ids, strict=True)
         ],
         period=note.period,
-        covered_change_ids=note.covered_change_ids,
+        covered_change_ids=covered,
     )
 
 

@@ -12,24 +12,23 @@ row, and the one that would exceed it fails.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing_site.bulk import Row, insert_rows, reserve_ids, update_rows
 from billing_site.locales import site_locale
 from contracts.models import BillingSettings, ContractChange
 from invoicing import errors
+from invoicing.credit_drafts import CreditNoteDraft
 from invoicing.errors import GenerationError
 from invoicing.models import INVOICE_LINE_FIGURES, AuditEvent, Invoice, InvoiceLine
 from invoicing.money_format import format_money
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
+from invoicing.selectors.lines_left import invoice_lines_left
 from invoicing.services.numbering import invoice_numbers_allocate
 from schedules.models import PostingPeriod
 from schedules.posting_periods import first_open_day
@@ -80,49 +79,6 @@ INVOICE_FIELDS = (
 # A credit note never charges a customer: it is sent and synced as the contract asks.
 NEVER_CHARGED = {"auto_charge": False}
 REASON_CHARS = 300
-
-
-@dataclass(frozen=True)
-class CreditLineDraft:
-    """One line a credit note takes back: amounts and tax negative, rounded already."""
-
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    period_start: date
-    period_end: date
-    proration: Decimal
-    amount: Decimal
-    tax_rate: Decimal
-    tax_amount: Decimal
-    credited_line_id: int | None = None
-    contract_line_id: int | None = None
-    change_id: int | None = None
-
-
-@dataclass(frozen=True)
-class CreditNoteDraft:
-    """A credit note to write: the invoice it credits, why, and its lines. The period is
-    the credited invoice's unless it names the days it takes back (a contract ended)."""
-
-    invoice_id: int
-    reason: str
-    lines: Sequence[CreditLineDraft]
-    period: tuple[date, date] | None = None
-    # Quantity changes this credit note bills (a change-log decrease): billed by it.
-    covered_change_ids: Sequence[int] = ()
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
-
-    @property
-    def tax_total(self) -> Decimal:
-        return sum((line.tax_amount for line in self.lines), Decimal(0))
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.tax_total
 
 
 def credit_notes_write(
@@ -203,85 +159,6 @@ def credit_notes_issue_full(
     ]
     ids = credit_notes_write(drafts, door=door, user_id=user_id, post_tasks=post_tasks)
     return {draft.invoice_id: note_id for draft, note_id in zip(drafts, ids, strict=True)}
-
-
-@dataclass(frozen=True)
-class LineLeft:
-    """An invoice line with what earlier credit notes took back from it (negative)."""
-
-    id: int
-    invoice_id: int
-    contract_line_id: int | None
-    change_id: int | None
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    period_start: date
-    period_end: date
-    proration: Decimal
-    amount: Decimal
-    tax_rate: Decimal
-    tax_amount: Decimal
-    amount_credited: Decimal
-    tax_credited: Decimal
-
-    @property
-    def amount_left(self) -> Decimal:
-        return self.amount + self.amount_credited
-
-    @property
-    def tax_left(self) -> Decimal:
-        return self.tax_amount + self.tax_credited
-
-    @property
-    def has_left(self) -> bool:
-        return bool(self.amount_left or self.tax_left)
-
-    def taken_back(self) -> CreditLineDraft:
-        """All that is left of the line. A line never credited before is taken back as it
-        was billed (its quantity negated); one partly credited already, as one unit of
-        what is left of it."""
-        untouched = not self.amount_credited and not self.tax_credited
-        return CreditLineDraft(
-            description=self.description,
-            quantity=-self.quantity if untouched else Decimal(-1),
-            unit_price=self.unit_price if untouched else self.amount_left,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            proration=self.proration if untouched else Decimal(1),
-            amount=-self.amount_left,
-            tax_rate=self.tax_rate,
-            tax_amount=-self.tax_left,
-            credited_line_id=self.id,
-            contract_line_id=self.contract_line_id,
-            change_id=self.change_id,
-        )
-
-
-def invoice_lines_left(invoice_ids: Iterable[int]) -> dict[int, list[LineLeft]]:
-    """Each invoice's lines, in order, with what earlier credit notes took back from them."""
-    rows = (
-        InvoiceLine.objects.filter(invoice_id__in=list(invoice_ids))
-        .annotate(
-            amount_credited=Coalesce(Sum("credit_lines__amount"), Decimal(0)),
-            tax_credited=Coalesce(Sum("credit_lines__tax_amount"), Decimal(0)),
-        )
-        .order_by("invoice_id", "position")
-        .values_list(
-            "id",
-            "invoice_id",
-            "contract_line_id",
-            "change_id",
-            *INVOICE_LINE_FIGURES,
-            "amount_credited",
-            "tax_credited",
-        )
-    )
-    by_invoice: dict[int, list[LineLeft]] = {}
-    for row in rows:
-        line = LineLeft(*row)
-        by_invoice.setdefault(line.invoice_id, []).append(line)
-    return by_invoice
 
 
 def _credited_within(

@@ -22,15 +22,15 @@ from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing.drafting import day_label
 from invoicing.models import AuditEvent, Door
-from invoicing.services.audit import audit_record
-from invoicing.services.crediting import credit_notes_write
-from invoicing.services.end_plan import (
+from invoicing.selectors.end_plan import (
     END_BEFORE_PAID_CYCLE,
     END_BEFORE_START,
     EndPlan,
     contract_end_plan,
     touched_invoices,
 )
+from invoicing.services.audit import audit_record
+from invoicing.services.crediting import credit_notes_write
 from invoicing.services.voiding import invoice_void
 from invoicing.services.writing import Provenance, drafts_write
 from schedules.models import BillingSchedule

@@ -17,18 +17,14 @@ from django.db import transaction
 from billing_site.actors import Actor, recorded_actor
 from billing_site.locales import site_locale
 from invoicing import errors
+from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft, LineLeft
 from invoicing.errors import GenerationError
 from invoicing.line_amounts import credit_tax, credit_units, within_minor_unit
 from invoicing.models import Door, Invoice
 from invoicing.money import minor_unit
 from invoicing.money_format import format_money
-from invoicing.services.crediting import (
-    CreditLineDraft,
-    CreditNoteDraft,
-    LineLeft,
-    credit_notes_write,
-    invoice_lines_left,
-)
+from invoicing.selectors.lines_left import invoice_lines_left
+from invoicing.services.crediting import credit_notes_write
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from django.views import View
 
 from billing_site.errors import BillingError
 from invoicing.models import Door, Invoice
-from invoicing.services.crediting import REASON_CHARS, invoice_lines_left
+from invoicing.selectors.lines_left import invoice_lines_left
+from invoicing.services.crediting import REASON_CHARS
 from invoicing.services.partial_crediting import credit_note_draft, credit_note_issue
 
 AMOUNT_PREFIX = "amount_"

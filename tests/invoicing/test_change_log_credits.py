@@ -334,3 +334,40 @@ def test_the_nightly_option_credits_a_decrease_and_its_job_says_so():
     assert (job.status, job.message) == ("succeeded", "1 credit note generated.")
     assert [note.total for note in job.invoices.all()] == [Decimal("-158.40")]
     assert job.invoices.get().generated_via == Door.COMMAND  # run_nightly's door
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("currency", "unit_price", "regular", "increase_part"),
+    [
+        # January: 10 × 31 = 310.00 + 62.00. +20 from 2 Jan: 20 × 31 × 30/31 = 600.00 + 120.00
+        # on a change-log invoice. 30 → 0 from 3 Jan: 30 × 31 × 29/31 = 870.00, tax 174.00:
+        # all that is left of January (310.00 + 62.00), the rest (560.00 + 112.00) of the
+        # increase's invoice.
+        ("EUR", "31", (Decimal("-310.00"), Decimal("-62.00")), (Decimal("-560"), Decimal("-112"))),
+        # Yen: 12,500 + 2,500; +20 seats: 24,193.5 → 24,194 + 4,839; -30 seats × 29/31:
+        # 35,080.6 → 35,081, tax 7,016.2 → 7,016: 12,500 + 2,500, then 22,581 + 4,516.
+        ("JPY", "1250", (Decimal(-12500), Decimal(-2500)), (Decimal(-22581), Decimal(-4516))),
+    ],
+)
+def test_a_decrease_larger_than_the_invoice_credits_the_rest_from_the_increase_invoice(
+    currency, unit_price, regular, increase_part
+):
+    contract = invoiced_contract(currency=currency, unit_price=unit_price)
+    january = contract.invoices.get()
+    change(contract, "30", D(2026, 1, 2))
+    increase = bill(contract)
+    decrease = change(contract, "0", D(2026, 1, 3))
+
+    notes = bill_all(contract)
+
+    assert [note.credits for note in notes] == [january, increase]
+    assert [(n.subtotal, n.tax_total) for n in notes] == [regular, increase_part]
+    assert all(note.lines.get().change_id == decrease.pk for note in notes)
+    decrease.refresh_from_db()
+    assert decrease.billed_invoice == notes[0]  # billed once, by the first credit note
+    january.refresh_from_db()
+    assert january.is_fully_credited
+    # Nothing is left to bill: the next run finds no change.
+    with pytest.raises(GenerationError):
+        bill_all(contract)

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from invoicing.change_log_drafting import CreditedLine, CreditTarget
+from invoicing.decrease_credits import CreditedLine, CreditTarget
 
 D = datetime.date
 # March's invoice: seats in two segments (a change known when it was generated), support whole.

@@ -12,10 +12,12 @@ import pytest
 
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
+from invoicing.credit_drafts import CreditNoteDraft
 from invoicing.models import AuditEvent, Invoice
 from invoicing.selectors.dashboard import contract_invoices_past_end
+from invoicing.selectors.lines_left import invoice_lines_left
 from invoicing.services import invoice_generate
-from invoicing.services.crediting import CreditNoteDraft, credit_notes_write, invoice_lines_left
+from invoicing.services.crediting import credit_notes_write
 from invoicing.services.ending import (
     END_BEFORE_PAID_CYCLE,
     END_BEFORE_START,

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from invoicing import errors
 from invoicing.models import AuditEvent, Invoice
-from invoicing.services.ending import END_BEFORE_PAID_CYCLE, END_PREVIEW_OUTDATED
+from invoicing.services.ending import END_BEFORE_PAID_CYCLE, END_BEFORE_START, END_PREVIEW_OUTDATED
 from schedules.models import BillingSchedule
 from tests.invoicing.helpers import billing_state
 from tests.web.helpers import invoice_cycle, messages_of
@@ -178,3 +178,17 @@ def test_the_invoice_billing_credited_days_again_is_voided_not_replaced(
     for document in (again, march.credit_notes.get()):
         page = manager_client.get(reverse("invoicing:invoice_detail", args=[document.pk]))
         assert page.status_code == 200 and document.number in page.content.decode()
+
+
+def test_an_end_before_the_contract_starts_is_refused_with_its_reason(
+    manager_client, contract, march
+):
+    before = billing_state()
+
+    preview = manager_client.get(end_url(contract), {"end_date": "2025-12-31"})
+    posted = manager_client.post(end_url(contract), {"end_date": "2025-12-31", "fingerprint": "x"})
+
+    refusal = END_BEFORE_START.format(end="31 Dec 2025", start="1 Jan 2026")
+    assert preview.status_code == posted.status_code == 400
+    assert refusal in messages_of(preview) and refusal in messages_of(posted)
+    assert billing_state() == before

@@ -24,16 +24,12 @@ from django.utils import timezone
 
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
+from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft, LineLeft
 from invoicing.drafting import PRORATION_PLACES, DraftLine, InvoiceDraft, day_label
 from invoicing.drafting import draft_days_billed_again as _billed_again_draft
 from invoicing.line_amounts import billed_after_end, days_after_end, within_left
 from invoicing.models import Invoice
-from invoicing.services.crediting import (
-    CreditLineDraft,
-    CreditNoteDraft,
-    LineLeft,
-    invoice_lines_left,
-)
+from invoicing.selectors.lines_left import invoice_lines_left
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
 
@@ -230,6 +226,7 @@ def _plan_line(
             cycle_days=full_days,
             end_date=end,
             currency=currency,
+            decreases=line.decreases,
         )
 
     (amount_now, tax_now), (amount_new, tax_new) = after(cut_before), after(cut_after)
