@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduleQuerySet(models.QuerySet):
@@ -23,11 +24,11 @@ class ScheduleQuerySet(models.QuerySet):
 
 class BillingSchedule(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        INVOICED = "invoiced", "Invoiced"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        INVOICED = "invoiced", _("Invoiced")
+        CANCELLED = "cancelled", _("Cancelled")
         # Every contract line had ended before the cycle or starts after it: no invoice.
-        NOTHING_TO_BILL = "nothing_to_bill", "Nothing to bill"
+        NOTHING_TO_BILL = "nothing_to_bill", _("Nothing to bill")
 
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"
@@ -142,8 +143,8 @@ class PostingPeriodEvent(models.Model):
     """One close or reopen of a posting period: who, when, through which door. Append-only."""
 
     class Action(models.TextChoices):
-        CLOSED = "closed", "Closed"
-        REOPENED = "reopened", "Reopened"
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
 
     period = models.ForeignKey(PostingPeriod, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)
