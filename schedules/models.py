@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -132,7 +133,7 @@ class PostingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%B %Y}"
+        return date_format(self.month, "F Y")
 
     @property
     def is_closed(self) -> bool:
