@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from stdnum import bic, iban
 
@@ -231,10 +232,10 @@ class ContractQuerySet(models.QuerySet):
 
 class BillingContract(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        CANCELLED = "cancelled", _("Cancelled")
-        ENDED = "ended", _("Ended")
+        DRAFT = "draft", pgettext_lazy("contract status", "Draft")
+        ACTIVE = "active", pgettext_lazy("contract status", "Active")
+        CANCELLED = "cancelled", pgettext_lazy("contract status", "Cancelled")
+        ENDED = "ended", pgettext_lazy("contract status", "Ended")
 
     class Frequency(models.TextChoices):
         MONTHLY = cycles.Frequency.MONTHLY.value, _("Monthly")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The forecast, post-invoicing and totals models belong to this app: importing them here
 # registers them with it.
@@ -53,13 +54,13 @@ class Invoice(models.Model):
         CREDIT_NOTE = "credit_note", _("Credit note")
 
     class Kind(models.TextChoices):
-        REGULAR = "regular", _("Regular")
-        CHANGE_LOG = "change_log", _("Change log")
+        REGULAR = "regular", pgettext_lazy("invoice kind", "Regular")
+        CHANGE_LOG = "change_log", pgettext_lazy("invoice kind", "Change log")
 
     class Status(models.TextChoices):
-        ISSUED = "issued", _("Issued")
-        REPLACED = "replaced", _("Replaced")
-        VOID = "void", _("Void")
+        ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+        REPLACED = "replaced", pgettext_lazy("invoice status", "Replaced")
+        VOID = "void", pgettext_lazy("invoice status", "Void")
 
     number = models.CharField(max_length=40, unique=True)
     document = models.CharField(
@@ -296,9 +297,9 @@ class GenerationRunQuerySet(models.QuerySet):
 
 class GenerationRun(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
+        QUEUED = "queued", pgettext_lazy("run status", "Queued")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        FINISHED = "finished", pgettext_lazy("run status", "Finished")
 
     OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
 
@@ -353,11 +354,11 @@ class GenerationJobQuerySet(models.QuerySet):
 
 class GenerationJob(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        SKIPPED = "skipped", _("Skipped")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job status", "Succeeded")
+        SKIPPED = "skipped", pgettext_lazy("job status", "Skipped")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billing_site.forms import BillingDateField
 from contracts.models import BillingContract
@@ -18,7 +19,11 @@ class ScheduleFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[("", _("Any")), ("invoiced", _("Invoiced")), ("cancelled", _("Cancelled"))],
+        choices=[
+            ("", _("Any")),
+            ("invoiced", pgettext_lazy("schedule status", "Invoiced")),
+            ("cancelled", pgettext_lazy("schedule status", "Cancelled")),
+        ],
         required=False,
     )
     q = forms.CharField(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScheduleQuerySet(models.QuerySet):
@@ -25,11 +26,11 @@ class ScheduleQuerySet(models.QuerySet):
 
 class BillingSchedule(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        INVOICED = "invoiced", _("Invoiced")
-        CANCELLED = "cancelled", _("Cancelled")
+        PENDING = "pending", pgettext_lazy("schedule status", "Pending")
+        INVOICED = "invoiced", pgettext_lazy("schedule status", "Invoiced")
+        CANCELLED = "cancelled", pgettext_lazy("schedule status", "Cancelled")
         # Every contract line had ended before the cycle or starts after it: no invoice.
-        NOTHING_TO_BILL = "nothing_to_bill", _("Nothing to bill")
+        NOTHING_TO_BILL = "nothing_to_bill", pgettext_lazy("schedule status", "Nothing to bill")
 
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from invoicing.money_format import format_money, locale_code
 
@@ -31,12 +32,12 @@ class PostInvoicingTask(models.Model):
         SYNC_VOIDED = "sync_voided", _("Auto-Sync (voided)")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("task status", "Pending")
+        DONE = "done", pgettext_lazy("task status", "Done")
+        FAILED = "failed", pgettext_lazy("task status", "Failed")
         # Nothing to do any more (the invoice was replaced before it was sent, its total
         # is a credit...): not a failure, nobody needs to act.
-        SKIPPED = "skipped", _("Skipped")
+        SKIPPED = "skipped", pgettext_lazy("task status", "Skipped")
 
     invoice = models.ForeignKey(
         "invoicing.Invoice", on_delete=models.CASCADE, related_name="post_tasks"
@@ -109,11 +110,14 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         # Asked, outcome not known (the gateway failed or did not answer): the next
         # attempt re-asks with the same key.
-        PENDING = "pending", _("Pending")
-        PROCESSING = "processing", _("Processing at the gateway")
-        AWAITING_TRANSFER = "awaiting_transfer", _("Awaiting payment by transfer")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("payment status", "Pending")
+        PROCESSING = "processing", pgettext_lazy("payment status", "Processing at the gateway")
+        AWAITING_TRANSFER = (
+            "awaiting_transfer",
+            pgettext_lazy("payment status", "Awaiting payment by transfer"),
+        )
+        SUCCEEDED = "succeeded", pgettext_lazy("payment status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
 
     invoice = models.ForeignKey(
         "invoicing.Invoice", on_delete=models.PROTECT, related_name="payments"
