@@ -5,8 +5,6 @@ a choice."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
