@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import UserPreference
 
@@ -10,7 +11,7 @@ from accounts.models import UserPreference
 class PreferenceInline(admin.StackedInline):
     model = UserPreference
     can_delete = False
-    verbose_name_plural = "preferences"
+    verbose_name_plural = _("preferences")
 
 
 class UserWithPreferenceAdmin(UserAdmin):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserPreference(models.Model):
@@ -12,11 +13,11 @@ class UserPreference(models.Model):
     language = models.CharField(
         max_length=8,
         choices=settings.LANGUAGES,
-        help_text="The language of the web UI and of Django admin for this person.",
+        help_text=_("The language of the web UI and of Django admin for this person."),
     )
 
     class Meta:
-        verbose_name = "preference"
+        verbose_name = _("preference")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"

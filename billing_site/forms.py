@@ -5,17 +5,25 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from schedules.cycles import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY
 
 # PostgreSQL's bigint, the type of every primary key: a larger id can name no row.
 MAX_ID = 2**63 - 1
-DATE_NOT_SUPPORTED = "Give a date from {first} to {last}."
+DATE_NOT_SUPPORTED = _("Give a date from {first} to {last}.")
 
 
 def iso_date_input() -> forms.DateInput:
     """A browser date picker: it only reads ISO dates, whatever the locale."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _date_not_supported() -> str:
+    return DATE_NOT_SUPPORTED.format(
+        first=date_format(FIRST_SUPPORTED_DAY), last=date_format(LAST_SUPPORTED_DAY)
+    )
 
 
 class BillingDateField(forms.DateField):
@@ -24,9 +32,9 @@ class BillingDateField(forms.DateField):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        message = DATE_NOT_SUPPORTED.format(
-            first=date_format(FIRST_SUPPORTED_DAY), last=date_format(LAST_SUPPORTED_DAY)
-        )
+        # Lazy: the field is made once, at import; the message is read in each request's
+        # language, its dates in that language's format.
+        message = lazy(_date_not_supported, str)()
         self.validators += [
             MinValueValidator(FIRST_SUPPORTED_DAY, message=message),
             MaxValueValidator(LAST_SUPPORTED_DAY, message=message),

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.admin_helpers import (
     BoundedInlineMixin,
@@ -59,9 +60,9 @@ def billing_error_of(call: Callable[[], object]) -> str | None:
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
-        ("Schedules", {"fields": ("schedules_ahead", "default_offset_days")}),
+        (_("Schedules"), {"fields": ("schedules_ahead", "default_offset_days")}),
         (
-            "Invoices",
+            _("Invoices"),
             {
                 "fields": (
                     "invoice_number_prefix",
@@ -71,10 +72,11 @@ class BillingSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Seller",
+            _("Seller"),
             {
-                "description": "Printed on every invoice and credit note, and written into "
-                "their Factur-X XML.",
+                "description": _(
+                    "Printed on every invoice and credit note, and written into their Factur-X XML."
+                ),
                 "fields": (
                     "seller_name",
                     "seller_address",
@@ -87,9 +89,11 @@ class BillingSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Bank details",
+            _("Bank details"),
             {
-                "description": "Printed on invoices for payment by transfer (not on credit notes).",
+                "description": _(
+                    "Printed on invoices for payment by transfer (not on credit notes)."
+                ),
                 "fields": ("seller_bank_name", "seller_iban", "seller_bic"),
             },
         ),
@@ -131,11 +135,11 @@ class CustomerAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("contracts_link", "created_at")
 
-    @admin.display(description="contracts")
+    @admin.display(description=_("contracts"))
     def contracts_link(self, customer):
         if customer.pk is None:
             return "—"
-        return changelist_link(BillingContract, "Contracts", customer__id__exact=customer.pk)
+        return changelist_link(BillingContract, _("Contracts"), customer__id__exact=customer.pk)
 
 
 class ContractForm(forms.ModelForm):
@@ -159,7 +163,9 @@ class ContractLineForm(forms.ModelForm):
     quantity_effective_from = forms.DateField(
         required=False,
         initial=timezone.localdate,
-        help_text="When a quantity changes, the day the new quantity applies from (today if blank).",
+        help_text=_(
+            "When a quantity changes, the day the new quantity applies from (today if blank)."
+        ),
     )
 
     def quantity_changed(self) -> bool:
@@ -223,7 +229,7 @@ ADMIN_FILTERS_AS_LIST_FILTERS = {
     "billing_timing__exact": "timing",
     "currency__exact": "currency",
 }
-ADMIN_FILTER_NOT_CARRIED = (
+ADMIN_FILTER_NOT_CARRIED = _(
     "The bulk window cannot select every contract for the filter(s) {names}: remove them, "
     "or select the contracts on one page."
 )
@@ -249,7 +255,7 @@ class BillingContractAdmin(admin.ModelAdmin):
     list_filter = ("status", "billing_frequency", "billing_timing", "currency", "auto_send")
     actions = ["generate_invoices_bulk"]
 
-    @admin.action(description="Generate invoices (bulk)…", permissions=["generate"])
+    @admin.action(description=_("Generate invoices (bulk)…"), permissions=["generate"])
     def generate_invoices_bulk(self, request, queryset):
         """Open the web UI's bulk window on the selection (the same door as the list's)."""
         if request.POST.get("select_across") != "1":  # the ticked rows of one page
@@ -279,7 +285,7 @@ class BillingContractAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("number", "name", "customer", "status")}),
         (
-            "Billing terms",
+            _("Billing terms"),
             {
                 "fields": (
                     ("start_date", "end_date"),
@@ -290,7 +296,7 @@ class BillingContractAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Invoicing",
+            _("Invoicing"),
             {
                 "fields": (
                     "currency",
@@ -299,8 +305,8 @@ class BillingContractAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Change log", {"fields": ("change_log",)}),
-        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+        (_("Change log"), {"fields": ("change_log",)}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     readonly_fields = ("next_invoice_date", "change_log", "created_at", "updated_at")
     inlines = (ContractLineInline, ScheduleInline, InvoiceInline)
@@ -323,7 +329,7 @@ class BillingContractAdmin(admin.ModelAdmin):
         if isinstance(formset, ContractLineFormSet) and formset.has_changed():
             contract_lines_changed(contract=form.instance)
 
-    @admin.display(description="quantity changes")
+    @admin.display(description=_("quantity changes"))
     def change_log(self, contract):
         if contract.pk is None:
             return "—"
@@ -349,7 +355,7 @@ class BillingContractAdmin(admin.ModelAdmin):
             ),
         )
         if not rows:
-            return "No quantity changes yet."
+            return _("No quantity changes yet.")
         return format_html(
             "<table><thead><tr><th>Effective</th><th>Line</th><th>Quantity</th>"
             "<th>Changed by</th><th>Recorded</th><th>Billed on</th></tr></thead>"

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from billing_site.errors import BillingError
@@ -19,7 +20,7 @@ from invoicing.selectors.balances import customer_balances
 from invoicing.selectors.invoice_list import InvoiceFilters, invoices_matching
 
 INVOICES_SHOWN = 10
-SAVED = "Customer {name} saved."
+SAVED = _("Customer {name} saved.")
 
 
 @require_GET
@@ -66,7 +67,8 @@ def _customer_form(request, customer: Customer) -> HttpResponse:
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            labels = [str(form.fields[name].label) for name in form.changed_data]
+            with translation.override(None):  # the history keeps the labels in English
+                labels = [str(form.fields[name].label) for name in form.changed_data]
             customer = customer_save(
                 customer=form.instance, user=request.user, changed_labels=labels
             )

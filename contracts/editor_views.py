@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
@@ -19,9 +21,9 @@ from contracts.models import BillingContract, ContractLine, Customer
 from schedules.models import BillingSchedule
 from schedules.services import contract_edit
 
-SAVED = "Contract {number} saved."
-NO_CUSTOMER = "Choose the customer first: open their page, then New contract."
-END_DATE_THROUGH_END_CONTRACT = (
+SAVED = _("Contract {number} saved.")
+NO_CUSTOMER = _("Choose the customer first: open their page, then New contract.")
+END_DATE_THROUGH_END_CONTRACT = _(
     "Contract {number} has invoiced cycles: its end date is set with End contract…, which "
     "previews and issues the credit notes or the invoice it takes. Nothing was saved."
 )
@@ -63,7 +65,8 @@ def _editor(request, contract: BillingContract) -> HttpResponse:
         form.add_error(None, _end_date_refusal(contract))
     elif data is not None and form.is_valid() and lines.is_valid():
         edits = [line.line_edit() for line in lines.forms if line.instance.pk or line.has_changed()]
-        labels = [str(form.fields[name].label) for name in form.changed_data]
+        with translation.override(None):  # the history keeps the labels in English
+            labels = [str(form.fields[name].label) for name in form.changed_data]
         if any(edit.changed_fields for edit in edits):
             labels.append("Lines")
         try:
@@ -98,9 +101,10 @@ def _end_date_moved_on_invoiced(form: ContractForm) -> bool:
 
 def _end_date_refusal(contract: BillingContract) -> str:
     return format_html(
-        '{} <a href="{}">End contract…</a>',
+        '{} <a href="{}">{}</a>',
         END_DATE_THROUGH_END_CONTRACT.format(number=contract.number),
         reverse("invoicing:contract_end", args=[contract.pk]),
+        _("End contract…"),
     )
 
 

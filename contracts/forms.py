@@ -4,6 +4,9 @@ bulk selection; a line's quantity change; a customer's details."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from billing_site.forms import BillingDateField, iso_date_input
@@ -26,31 +29,38 @@ from contracts.selectors import (
 from schedules.cycles import MAX_OFFSET_DAYS, MIN_OFFSET_DAYS
 from schedules.services import LineEdit
 
-ANY = [("", "Any")]
-CURRENCY_NOT_IN_USE = "No contract is in the currency “%(value)s”: choose one from the list."
+ANY = [("", _("Any"))]
+CURRENCY_NOT_IN_USE = _("No contract is in the currency “%(value)s”: choose one from the list.")
+RANGE_REVERSED = _("The end of the range is before its start.")
 
 
 class ContractFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": "Contract number or customer"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Contract number or customer")}),
     )
-    status = forms.ChoiceField(choices=ANY + BillingContract.Status.choices, required=False)
-    frequency = forms.ChoiceField(choices=ANY + BillingContract.Frequency.choices, required=False)
-    timing = forms.ChoiceField(choices=ANY + BillingContract.Timing.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ANY + BillingContract.Status.choices, required=False
+    )
+    frequency = forms.ChoiceField(
+        label=_("Frequency"), choices=ANY + BillingContract.Frequency.choices, required=False
+    )
+    timing = forms.ChoiceField(
+        label=_("Timing"), choices=ANY + BillingContract.Timing.choices, required=False
+    )
     # The choices are the currencies in use, read when the form is made (__init__).
     currency = forms.ChoiceField(
-        required=False, error_messages={"invalid_choice": CURRENCY_NOT_IN_USE}
+        label=_("Currency"), required=False, error_messages={"invalid_choice": CURRENCY_NOT_IN_USE}
     )
     next_from = BillingDateField(
-        label="Next invoice from",
+        label=_("Next invoice from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     next_to = BillingDateField(
-        label="Next invoice to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Next invoice to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
         choices=[(key, key) for name in CONTRACT_SORTS for key in (name, f"-{name}")],
@@ -68,7 +78,7 @@ class ContractFilterForm(forms.Form):
         cleaned = super().clean()
         first, last = cleaned.get("next_from"), cleaned.get("next_to")
         if first and last and first > last:
-            self.add_error("next_to", "The end of the range is before its start.")
+            self.add_error("next_to", RANGE_REVERSED)
         return cleaned
 
     def filters(self) -> ContractFilters:
@@ -97,16 +107,19 @@ class ContractFilterForm(forms.Form):
 # selections travel as the list's filters (`selection=matching`), never as ids.
 MAX_EXPLICIT_IDS = 500  # under Django's 1,000 fields a request may carry
 SELECTION_MATCHING = "matching"
-NOT_CONTRACT_IDS = "The selection is not a list of contracts: reload the list and select again."
-TOO_MANY_IDS = (
-    f"At most {MAX_EXPLICIT_IDS} contracts can be selected one by one: select every contract "
-    "matching a filter instead."
+NOT_CONTRACT_IDS = _("The selection is not a list of contracts: reload the list and select again.")
+TOO_MANY_IDS = format_lazy(
+    _(
+        "At most {count} contracts can be selected one by one: select every contract "
+        "matching a filter instead."
+    ),
+    count=MAX_EXPLICIT_IDS,
 )
-SELECTION_NOT_COUNTED = (
+SELECTION_NOT_COUNTED = _(
     "The selection was not counted when it was shown: nothing was queued. Open the bulk "
     "window from the contract list again."
 )
-FILTERS_NOT_VALID = (
+FILTERS_NOT_VALID = _(
     "The list's filters are not valid ({fields}): nothing was selected. Go back to the list "
     "and correct them."
 )
@@ -117,7 +130,10 @@ class ContractSelectionForm(forms.Form):
     contract list's filters (rebuilt from the filters on the server)."""
 
     selection = forms.ChoiceField(
-        choices=[("", "The ticked contracts"), (SELECTION_MATCHING, "Every matching contract")],
+        choices=[
+            ("", _("The ticked contracts")),
+            (SELECTION_MATCHING, _("Every matching contract")),
+        ],
         required=False,
     )
     contracts = forms.CharField(required=False)  # read as a list in clean_contracts
@@ -177,21 +193,23 @@ class ContractSelectionForm(forms.Form):
 class LineQuantityForm(forms.Form):
     """A line's new quantity from an effective date; the service checks the dates."""
 
-    quantity = forms.DecimalField(label="New quantity", max_digits=12, decimal_places=4)
+    quantity = forms.DecimalField(label=_("New quantity"), max_digits=12, decimal_places=4)
     effective_date = BillingDateField(
-        label="Effective from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.SearchInput(attrs={"placeholder": "Legal name, billing email or VAT ID"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Legal name, billing email or VAT ID")}),
     )
-    country = forms.ChoiceField(choices=ANY + list(countries), required=False)
-    language = forms.ChoiceField(choices=ANY + DOCUMENT_LANGUAGES, required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=ANY + list(countries), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=ANY + DOCUMENT_LANGUAGES, required=False
+    )
 
     def filters(self) -> CustomerFilters:
         """The valid filters; a field that did not validate filters nothing."""
@@ -210,6 +228,12 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ("name", "billing_email", "address", "country", "vat_id", "language")
+        labels = {
+            "billing_email": _("Billing email"),
+            "address": _("Address"),
+            "country": _("Country"),
+            "language": _("Language"),
+        }
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
 
 
@@ -217,10 +241,10 @@ class OffsetForm(forms.Form):
     """A contract's Invoice Generation Offset: days from the Next Invoice Date."""
 
     offset_days = forms.IntegerField(
-        label="Invoice Generation Offset (days)",
+        label=_("Invoice Generation Offset (days)"),
         min_value=MIN_OFFSET_DAYS,
         max_value=MAX_OFFSET_DAYS,
-        help_text="Negative generates before the Next Invoice Date, positive after it.",
+        help_text=_("Negative generates before the Next Invoice Date, positive after it."),
         widget=forms.NumberInput(attrs={"step": 1}),
     )
 
@@ -232,6 +256,21 @@ class ContractForm(forms.ModelForm):
     class Meta:
         model = BillingContract
         fields = ("number", "name", "status", *BILLING_TERMS, *POST_TASKS)
+        # The model's field names read as labels; given here to be translated.
+        labels = {
+            "number": _("Number"),
+            "name": _("Name"),
+            "status": _("Status"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+            "billing_frequency": _("Billing frequency"),
+            "billing_timing": _("Billing timing"),
+            "currency": _("Currency"),
+            "payment_terms_days": _("Payment terms days"),
+            "auto_send": _("Auto-Send"),
+            "auto_charge": _("Auto-Charge"),
+            "auto_sync": _("Auto-Sync"),
+        }
         widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
 
     def __init__(self, *args, **kwargs):
@@ -245,10 +284,10 @@ class ContractLineEditForm(forms.ModelForm):
     `quantity_effective_from` and goes on the change log."""
 
     quantity_effective_from = BillingDateField(
-        label="New quantity from",
+        label=_("New quantity from"),
         required=False,
         widget=iso_date_input(),
-        help_text="When the quantity changes: the day it applies from (today if blank).",
+        help_text=_("When the quantity changes: the day it applies from (today if blank)."),
     )
 
     class Meta:
@@ -262,13 +301,22 @@ class ContractLineEditForm(forms.ModelForm):
             "start_date",
             "end_date",
         )
+        labels = {
+            "position": _("Position"),
+            "description": _("Description"),
+            "quantity": _("Quantity"),
+            "unit_price": _("Unit price"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+        }
         widgets = {"start_date": iso_date_input(), "end_date": iso_date_input()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The editor lays the lines out as a table with no <label> per input: each input
         # names its column and its line, so a screen reader says which one it is.
-        row = f"line {int(self.prefix.rsplit('-', 1)[-1]) + 1}" if self.prefix else "line"
+        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else None
+        row = gettext("line %(number)s") % {"number": number} if number else gettext("line")
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"{field.label}, {row}"
 

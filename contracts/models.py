@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from stdnum import bic, iban
 
@@ -44,64 +47,76 @@ class BillingSettings(models.Model):
     schedules_ahead = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
-        help_text="How many not-yet-invoiced cycles every active contract keeps as Pending schedules.",
+        help_text=_(
+            "How many not-yet-invoiced cycles every active contract keeps as Pending schedules."
+        ),
     )
     default_offset_days = models.SmallIntegerField(
-        "default invoice generation offset (days)",
+        _("default invoice generation offset (days)"),
         default=1,
         validators=OFFSET_VALIDATORS,
-        help_text="Offset given to new contracts: Invoice Date = Next Invoice Date + offset.",
+        help_text=_("Offset given to new contracts: Invoice Date = Next Invoice Date + offset."),
     )
     invoice_number_prefix = models.CharField(max_length=20, default="INV-")
     credit_note_number_prefix = models.CharField(
         max_length=20,
         default="CN-",
         db_default="CN-",
-        help_text="Credit notes are numbered in a series of their own, gap-free.",
+        help_text=_("Credit notes are numbered in a series of their own, gap-free."),
     )
     default_payment_terms_days = models.PositiveSmallIntegerField(default=30)
     change_log_nightly = models.BooleanField(
-        "bill the change log nightly",
+        _("bill the change log nightly"),
         default=False,
-        help_text="Each night, also bill on change-log invoices the unbilled quantity changes "
-        "effective up to the day before, whose cycle was already invoiced.",
+        help_text=_(
+            "Each night, also bill on change-log invoices the unbilled quantity changes "
+            "effective up to the day before, whose cycle was already invoiced."
+        ),
     )
     # The seller's identity, printed on every invoice and credit note and written into
     # their Factur-X XML.
-    seller_name = models.CharField("legal name", max_length=200, default="Billing Back Office Ltd")
-    seller_address = models.TextField(
-        "address lines",
-        blank=True,
-        help_text=f"Street and building, at most {SELLER_ADDRESS_MAX_LINES} lines; postcode "
-        "and city below.",
+    seller_name = models.CharField(
+        _("legal name"), max_length=200, default="Billing Back Office Ltd"
     )
-    seller_postcode = models.CharField("postcode", max_length=20, blank=True, default="")
-    seller_city = models.CharField("city", max_length=100, blank=True, default="")
-    seller_country = CountryField("country", blank=True, default="")
+    seller_address = models.TextField(
+        _("address lines"),
+        blank=True,
+        help_text=format_lazy(
+            _("Street and building, at most {lines} lines; postcode and city below."),
+            lines=SELLER_ADDRESS_MAX_LINES,
+        ),
+    )
+    seller_postcode = models.CharField(_("postcode"), max_length=20, blank=True, default="")
+    seller_city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    seller_country = CountryField(_("country"), blank=True, default="")
     seller_vat_id = models.CharField(
-        "VAT ID",
+        _("VAT ID"),
         max_length=20,
         blank=True,
         default="",
-        help_text="With its country prefix, e.g. FR40303265045; checked for EU countries.",
+        help_text=_("With its country prefix, e.g. FR40303265045; checked for EU countries."),
     )
     seller_registration = models.CharField(
-        "company registration",
+        _("company registration"),
         max_length=100,
         blank=True,
         default="",
-        help_text='As the register writes it, e.g. "RCS Paris 123 456 789".',
+        help_text=_('As the register writes it, e.g. "RCS Paris 123 456 789".'),
     )
-    seller_email = models.EmailField("email", blank=True, default="")
-    seller_bank_name = models.CharField("bank", max_length=200, blank=True, default="")
+    seller_email = models.EmailField(_("email"), blank=True, default="")
+    seller_bank_name = models.CharField(_("bank"), max_length=200, blank=True, default="")
     # Room for the spaces people type: saved compacted (34 and 11 characters at most).
     seller_iban = models.CharField(
-        "IBAN", max_length=42, blank=True, default="", help_text="Printed for payment by transfer."
+        _("IBAN"),
+        max_length=42,
+        blank=True,
+        default="",
+        help_text=_("Printed for payment by transfer."),
     )
-    seller_bic = models.CharField("BIC", max_length=14, blank=True, default="")
+    seller_bic = models.CharField(_("BIC"), max_length=14, blank=True, default="")
 
     class Meta:
-        verbose_name = verbose_name_plural = "billing settings"
+        verbose_name = verbose_name_plural = _("billing settings")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="billing_settings_singleton"),
             models.CheckConstraint(
@@ -116,13 +131,14 @@ class BillingSettings(models.Model):
             models.CheckConstraint(
                 condition=~Q(credit_note_number_prefix=F("invoice_number_prefix")),
                 name="billing_settings_number_series_apart",
-                violation_error_message="Credit notes need a number prefix of their own, "
-                "not the invoices' one.",
+                violation_error_message=_(
+                    "Credit notes need a number prefix of their own, not the invoices' one."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return "Billing settings"
+        return str(_("Billing settings"))
 
     def save(self, *args, **kwargs):
         self.pk = 1
@@ -170,17 +186,17 @@ DOCUMENT_LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 
 
 class Customer(models.Model):
-    name = models.CharField("legal name", max_length=200)
+    name = models.CharField(_("legal name"), max_length=200)
     billing_email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     country = CountryField(blank=True, default="", db_default="")
     vat_id = models.CharField(
-        "VAT ID",
+        _("VAT ID"),
         max_length=20,
         blank=True,
         default="",
         db_default="",
-        help_text="With its country prefix, e.g. FR40303265045; checked for EU countries.",
+        help_text=_("With its country prefix, e.g. FR40303265045; checked for EU countries."),
     )
     language = models.CharField(
         max_length=2, choices=DOCUMENT_LANGUAGES, default="en", db_default="en"
@@ -188,10 +204,10 @@ class Customer(models.Model):
     # Auto-Charge through Stripe: the customer and the saved payment method it charges.
     # db_default: bulk loaders (COPY) that name their columns need not know these.
     stripe_customer_id = models.CharField(
-        "Stripe customer id", max_length=255, blank=True, default="", db_default=""
+        _("Stripe customer id"), max_length=255, blank=True, default="", db_default=""
     )
     stripe_payment_method_id = models.CharField(
-        "Stripe payment method id", max_length=255, blank=True, default="", db_default=""
+        _("Stripe payment method id"), max_length=255, blank=True, default="", db_default=""
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -216,21 +232,21 @@ class ContractQuerySet(models.QuerySet):
 
 class BillingContract(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        CANCELLED = "cancelled", "Cancelled"
-        ENDED = "ended", "Ended"
+        DRAFT = "draft", pgettext_lazy("contract status", "Draft")
+        ACTIVE = "active", pgettext_lazy("contract status", "Active")
+        CANCELLED = "cancelled", pgettext_lazy("contract status", "Cancelled")
+        ENDED = "ended", pgettext_lazy("contract status", "Ended")
 
     class Frequency(models.TextChoices):
-        MONTHLY = cycles.Frequency.MONTHLY.value, "Monthly"
-        QUARTERLY = cycles.Frequency.QUARTERLY.value, "Quarterly"
-        SEMI_ANNUAL = cycles.Frequency.SEMI_ANNUAL.value, "Semi-annual"
-        ANNUAL = cycles.Frequency.ANNUAL.value, "Annual"
-        TRIENNIAL = cycles.Frequency.TRIENNIAL.value, "Triennial"
+        MONTHLY = cycles.Frequency.MONTHLY.value, _("Monthly")
+        QUARTERLY = cycles.Frequency.QUARTERLY.value, _("Quarterly")
+        SEMI_ANNUAL = cycles.Frequency.SEMI_ANNUAL.value, _("Semi-annual")
+        ANNUAL = cycles.Frequency.ANNUAL.value, _("Annual")
+        TRIENNIAL = cycles.Frequency.TRIENNIAL.value, _("Triennial")
 
     class Timing(models.TextChoices):
-        ADVANCE = cycles.Timing.ADVANCE.value, "In advance"
-        ARREARS = cycles.Timing.ARREARS.value, "In arrears"
+        ADVANCE = cycles.Timing.ADVANCE.value, _("In advance")
+        ARREARS = cycles.Timing.ARREARS.value, _("In arrears")
 
     number = models.CharField(max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
@@ -240,11 +256,13 @@ class BillingContract(models.Model):
     billing_frequency = models.CharField(max_length=12, choices=Frequency.choices)
     billing_timing = models.CharField(max_length=8, choices=Timing.choices)
     invoice_offset_days = models.SmallIntegerField(
-        "invoice generation offset (days)",
+        _("invoice generation offset (days)"),
         default=default_offset_days,
         validators=OFFSET_VALIDATORS,
-        help_text="Invoice Date = Next Invoice Date + offset. Negative generates before the "
-        "anchor. It moves creation timing only, never the period or the amounts.",
+        help_text=_(
+            "Invoice Date = Next Invoice Date + offset. Negative generates before the "
+            "anchor. It moves creation timing only, never the period or the amounts."
+        ),
     )
     currency = models.CharField(
         max_length=3, choices=[(code, code) for code in CURRENCY_CODES], default="EUR"
@@ -326,12 +344,12 @@ class ContractLine(models.Model):
         max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE
     )
     tax_rate = models.DecimalField(
-        "tax rate (%)",
+        _("tax rate (%)"),
         max_digits=5,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Percent: 20 means 20 %.",
+        help_text=_("Percent: 20 means 20 %."),
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from contracts.templatetags.billing_format import signed_days
 from schedules.selectors import offset_change_preview
 from schedules.services import contract_offset_change
 
-SAVED = "Invoice Generation Offset set to {offset}: {moved}."
+SAVED = _("Invoice Generation Offset set to {offset}: {moved}.")
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_site.errors import BillingError
@@ -20,6 +21,9 @@ from invoicing.selectors.invoices import (
 )
 from schedules.selectors import contract_schedules
 from schedules.services import contract_line_change_quantity
+
+QUANTITY_UNCHANGED = _("“{description}” already has this quantity: nothing changed.")
+QUANTITY_CHANGED = _("“{description}”: quantity {before} → {after} from {day}.")
 
 
 @require_GET
@@ -78,11 +82,15 @@ def line_quantity_change(request, pk: int):
         messages.error(request, str(error))
         return redirect("contracts:detail", pk=line.contract_id)
     if change is None:
-        messages.info(request, f"“{line.description}” already has this quantity: nothing changed.")
+        messages.info(request, QUANTITY_UNCHANGED.format(description=line.description))
     else:
         messages.success(
             request,
-            f"“{line.description}”: quantity {before.normalize():f} → "
-            f"{change.quantity_after.normalize():f} from {date_format(change.effective_date)}.",
+            QUANTITY_CHANGED.format(
+                description=line.description,
+                before=f"{before.normalize():f}",
+                after=f"{change.quantity_after.normalize():f}",
+                day=date_format(change.effective_date),
+            ),
         )
     return redirect("contracts:detail", pk=line.contract_id)

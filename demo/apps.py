@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -6,4 +7,4 @@ class DemoConfig(AppConfig):
     other app, since it writes its history through their services; nothing imports it."""
 
     name = "demo"
-    verbose_name = "Demo book"
+    verbose_name = _("Demo book")

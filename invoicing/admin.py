@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.admin_helpers import (
     ReadOnlyAdminMixin,
@@ -28,8 +29,8 @@ from invoicing.post_invoicing.invoice_admin import PostInvoicingInvoiceAdminMixi
 from invoicing.services.partial_crediting import credit_note_draft, credit_note_issue
 from invoicing.views.crediting import CreditNoteForm, credit_page_context
 
-CREDIT_ONE_AT_A_TIME = "Select one invoice to credit: a credit note names a single invoice."
-CREDIT_ISSUED = "Credit note {note} issued against {invoice}."
+CREDIT_ONE_AT_A_TIME = _("Select one invoice to credit: a credit note names a single invoice.")
+CREDIT_ISSUED = _("Credit note {note} issued against {invoice}.")
 
 
 class InvoiceInline(ReadOnlyTabularInline):
@@ -107,15 +108,15 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
     fieldsets = (
         (None, {"fields": ("number", "kind", "status", "contract_link", "schedule_link")}),
         (
-            "Period and dates",
+            _("Period and dates"),
             {"fields": ("period_start", "period_end", "invoice_date", "due_date")},
         ),
         (
-            "Amounts",
+            _("Amounts"),
             {"fields": ("currency", "subtotal_shown", "tax_total_shown", "total_shown", "paid_at")},
         ),
-        ("Replacement", {"fields": ("replaces_link", "replaced_by_link")}),
-        ("Audit", {"fields": ("generated_by", "generated_via", "job_link", "created_at")}),
+        (_("Replacement"), {"fields": ("replaces_link", "replaced_by_link")}),
+        (_("Audit"), {"fields": ("generated_by", "generated_via", "job_link", "created_at")}),
     )
     readonly_fields = tuple(field for _, box in fieldsets for field in box["fields"])
     subtotal_shown = money_display("subtotal")
@@ -125,7 +126,7 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
     def has_issue_credit_note_permission(self, request) -> bool:
         return request.user.has_perm("invoicing.issue_credit_note")
 
-    @admin.action(description="Issue a credit note…", permissions=["issue_credit_note"])
+    @admin.action(description=_("Issue a credit note…"), permissions=["issue_credit_note"])
     def issue_credit_note_action(self, request, queryset):
         """The credit note page inside the admin: amounts and reason, preview, confirm;
         the same service as the invoice's page, recorded as done in the admin."""
@@ -158,7 +159,7 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
         context = {
             **self.admin_site.each_context(request),
             **credit_page_context(invoice, form, preview),
-            "title": f"Issue a credit note against {invoice.number}",
+            "title": _("Issue a credit note against {number}").format(number=invoice.number),
             "opts": self.model._meta,
             "extra_fields": format_html(
                 '<input type="hidden" name="action" value="issue_credit_note_action">'
@@ -172,23 +173,23 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
     def customer(self, invoice):
         return invoice.contract.customer
 
-    @admin.display(description="contract")
+    @admin.display(description=_("contract"))
     def contract_link(self, invoice):
         return admin_link(invoice.contract)
 
-    @admin.display(description="billing schedule")
+    @admin.display(description=_("billing schedule"))
     def schedule_link(self, invoice):
         return admin_link(invoice.schedule)
 
-    @admin.display(description="replaces")
+    @admin.display(description=_("replaces"))
     def replaces_link(self, invoice):
         return admin_link(invoice.replaces)
 
-    @admin.display(description="replaced by")
+    @admin.display(description=_("replaced by"))
     def replaced_by_link(self, invoice):
         return admin_link(getattr(invoice, "replaced_by", None))
 
-    @admin.display(description="generation job")
+    @admin.display(description=_("generation job"))
     def job_link(self, invoice):
         # The link has no database constraint (see the model): the job may be gone.
         try:
@@ -246,14 +247,14 @@ class GenerationRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             super().get_queryset(request).annotate(**{f"n_{k}": v for k, v in RUN_COUNTS.items()})
         )
 
-    @admin.display(description="jobs")
+    @admin.display(description=_("jobs"))
     def progress(self, run):
         counts = {status: getattr(run, f"n_{status}", 0) for status in RUN_COUNTS}
         done = counts["succeeded"] + counts["skipped"] + counts["failed"]
         details = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
         return f"{done} of {sum(counts.values())} done" + (f" ({details})" if details else "")
 
-    @admin.display(description="job list")
+    @admin.display(description=_("job list"))
     def jobs_link(self, run):
         return changelist_link(GenerationJob, "Show this run's jobs", run__id__exact=run.pk)
 
@@ -292,19 +293,19 @@ class GenerationJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("invoices")
 
-    @admin.display(description="invoices")
+    @admin.display(description=_("invoices"))
     def invoice_links(self, job):
         invoices = job.invoices.all()
         return format_html_join(", ", "{}", ((admin_link(inv),) for inv in invoices)) or "—"
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, job):
         return job.message if len(job.message) <= 80 else job.message[:79] + "…"
 
-    @admin.display(description="run")
+    @admin.display(description=_("run"))
     def run_link(self, job):
         return admin_link(job.run)
 
-    @admin.display(description="contract")
+    @admin.display(description=_("contract"))
     def contract_link(self, job):
         return admin_link(job.contract)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.forms import MAX_ID, BillingDateField, iso_date_input
 from contracts.models import POST_TASKS, BillingContract
@@ -17,23 +19,30 @@ from invoicing.selectors.invoice_list import (
     invoice_currencies_in_use,
 )
 
-ANY = [("", "Any")]
-CURRENCY_NOT_INVOICED = "No invoice is in the currency “%(value)s”: choose one from the list."
+ANY = [("", _("Any"))]
+CURRENCY_NOT_INVOICED = _("No invoice is in the currency “%(value)s”: choose one from the list.")
 
-NOT_A_CYCLE_CHOICE = "That is not a billing cycle of this contract."
-FUTURE_NEEDS_PROCEED = (
+NOT_A_CYCLE_CHOICE = _("That is not a billing cycle of this contract.")
+FUTURE_NEEDS_PROCEED = _(
     "The cycle {period} starts after today. Press “Proceed” to generate its invoice now."
 )
-GENERATED_NOT_OF_CONTRACT = "That invoice was not generated for this contract."
+GENERATED_NOT_OF_CONTRACT = _("That invoice was not generated for this contract.")
+RANGE_REVERSED = _("The end of the range is before its start.")
+# The post-invoicing boxes, as the contract page names them.
+POST_TASK_LABELS = {
+    "auto_send": _("Auto-Send"),
+    "auto_charge": _("Auto-Charge"),
+    "auto_sync": _("Auto-Sync"),
+}
 
 
 def cycle_label(choice: CycleChoice, *, current: bool) -> str:
     """How a cycle reads in the list: its dates, its state and, once invoiced, the number."""
     dates = f"{date_format(choice.cycle.start)} – {date_format(choice.cycle.end)}"
-    state = choice.state.label
+    state = str(choice.state.label)
     if choice.invoice is not None:
         state = f"{state} {choice.invoice.number}"
-    return f"{dates} · {state}{' · current' if current else ''}"
+    return f"{dates} · {state} · {gettext('current')}" if current else f"{dates} · {state}"
 
 
 class CycleShownForm(forms.Form):
@@ -66,7 +75,7 @@ class CycleShownForm(forms.Form):
 
 class GenerateInvoiceForm(forms.Form):
     cycle = forms.TypedChoiceField(
-        label="Billing cycle",
+        label=_("Billing cycle"),
         coerce=int,
         error_messages={"invalid_choice": NOT_A_CYCLE_CHOICE},
     )
@@ -74,7 +83,7 @@ class GenerateInvoiceForm(forms.Form):
     # data-confirmation: the Generate button waits for these boxes (billing.js).
     replace = forms.BooleanField(
         required=False,
-        label="Replace the existing invoice",
+        label=_("Replace the existing invoice"),
         widget=forms.CheckboxInput(attrs={"data-confirmation": ""}),
     )
     # A future cycle's confirmation: the page's "Proceed" button carries it (name="proceed").
@@ -84,9 +93,9 @@ class GenerateInvoiceForm(forms.Form):
     existing_invoice = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
-    auto_send = forms.BooleanField(required=False, label=POST_TASKS["auto_send"])
-    auto_charge = forms.BooleanField(required=False, label=POST_TASKS["auto_charge"])
-    auto_sync = forms.BooleanField(required=False, label=POST_TASKS["auto_sync"])
+    auto_send = forms.BooleanField(required=False, label=POST_TASK_LABELS["auto_send"])
+    auto_charge = forms.BooleanField(required=False, label=POST_TASK_LABELS["auto_charge"])
+    auto_sync = forms.BooleanField(required=False, label=POST_TASK_LABELS["auto_sync"])
 
     def __init__(self, *args, contract: BillingContract, choices: CycleChoices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,16 +157,16 @@ class GenerateInvoiceForm(forms.Form):
         }
 
 
-BULK_TABS = {"regular": "Regular invoice", "change_log": "Change Log invoicing"}
+BULK_TABS = {"regular": _("Regular invoice"), "change_log": _("Change Log invoicing")}
 
 
 class PostTaskChoicesForm(forms.Form):
     """Auto-Send, Auto-Charge and Auto-Sync for a run's invoices: a box left unticked
     overrides the contracts' defaults, so that task does not run."""
 
-    auto_send = forms.BooleanField(label=POST_TASKS["auto_send"], required=False)
-    auto_charge = forms.BooleanField(label=POST_TASKS["auto_charge"], required=False)
-    auto_sync = forms.BooleanField(label=POST_TASKS["auto_sync"], required=False)
+    auto_send = forms.BooleanField(label=POST_TASK_LABELS["auto_send"], required=False)
+    auto_charge = forms.BooleanField(label=POST_TASK_LABELS["auto_charge"], required=False)
+    auto_sync = forms.BooleanField(label=POST_TASK_LABELS["auto_sync"], required=False)
 
     def post_tasks(self) -> dict[str, bool]:
         return {name: self.cleaned_data[name] for name in POST_TASKS}
@@ -166,8 +175,8 @@ class PostTaskChoicesForm(forms.Form):
 class BulkRegularForm(PostTaskChoicesForm):
     """The bulk window's Regular tab: each contract's cycle containing a date."""
 
-    cycle_date = BillingDateField(label="Billing cycle containing", widget=iso_date_input())
-    replace = forms.BooleanField(label="Replace existing invoices", required=False)
+    cycle_date = BillingDateField(label=_("Billing cycle containing"), widget=iso_date_input())
+    replace = forms.BooleanField(label=_("Replace existing invoices"), required=False)
     confirm_replace = forms.BooleanField(
         required=False, widget=forms.CheckboxInput(attrs={"data-confirmation": ""})
     )
@@ -177,12 +186,14 @@ class BulkChangeLogForm(PostTaskChoicesForm):
     """The bulk window's Change Log tab: the period whose unbilled changes are invoiced.
     The order of the dates is the service's to check, with its own message."""
 
-    period_start = BillingDateField(label="Period start", widget=iso_date_input())
-    period_end = BillingDateField(label="Period end", widget=iso_date_input())
+    period_start = BillingDateField(label=_("Period start"), widget=iso_date_input())
+    period_end = BillingDateField(label=_("Period end"), widget=iso_date_input())
 
 
 class RunJobFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "Any")] + GenerationJob.Status.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any"))] + GenerationJob.Status.choices, required=False
+    )
 
     def status_shown(self) -> str:
         return self.cleaned_data.get("status", "") if self.is_valid() else ""
@@ -191,8 +202,8 @@ class RunJobFilterForm(forms.Form):
 class ChangeLogInvoiceForm(forms.Form):
     """One contract's change-log invoice: the period, and the preview's fingerprint."""
 
-    period_start = BillingDateField(label="Changes from", widget=iso_date_input())
-    period_end = BillingDateField(label="to", widget=iso_date_input())
+    period_start = BillingDateField(label=_("Changes from"), widget=iso_date_input())
+    period_end = BillingDateField(label=_("to"), widget=iso_date_input())
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):
@@ -204,8 +215,8 @@ class ChangeLogInvoiceForm(forms.Form):
 
 
 VOID_REASON_MAX_LENGTH = 200
-VOID_REASON_MISSING = "Give a reason to void the invoice: nothing was changed."
-VOID_REASON_TOO_LONG = (
+VOID_REASON_MISSING = _("Give a reason to void the invoice: nothing was changed.")
+VOID_REASON_TOO_LONG = _(
     "The reason is too long: at most %(limit_value)d characters, it has %(show_value)d. "
     "Nothing was changed."
 )
@@ -213,7 +224,7 @@ VOID_REASON_TOO_LONG = (
 
 class InvoiceVoidForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=VOID_REASON_MAX_LENGTH,
         error_messages={"required": VOID_REASON_MISSING, "max_length": VOID_REASON_TOO_LONG},
     )
@@ -228,28 +239,34 @@ class InvoiceFilterForm(forms.Form):
     validate filters nothing on the page and says why; the CSV refuses it."""
 
     q = forms.CharField(
-        label="Number",
+        label=_("Number"),
         required=False,
         max_length=40,
-        widget=forms.SearchInput(attrs={"placeholder": "Invoice or contract number"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Invoice or contract number")}),
     )
-    customer = forms.CharField(label="Customer", required=False, max_length=200)
+    customer = forms.CharField(label=_("Customer"), required=False, max_length=200)
     # One customer's invoices, from its page: a hidden filter the page's link sets.
     customer_id = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
     )
     status = forms.ChoiceField(choices=ANY + Invoice.Status.choices, required=False)
-    kind = forms.ChoiceField(choices=ANY + Invoice.Kind.choices, required=False)
-    document = forms.ChoiceField(choices=ANY + Invoice.Document.choices, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ANY + Invoice.Kind.choices, required=False)
+    document = forms.ChoiceField(
+        label=_("Document"), choices=ANY + Invoice.Document.choices, required=False
+    )
     # The choices are the currencies invoices are in, read when the form is made (__init__).
     currency = forms.ChoiceField(
-        required=False, error_messages={"invalid_choice": CURRENCY_NOT_INVOICED}
+        label=_("Currency"),
+        required=False,
+        error_messages={"invalid_choice": CURRENCY_NOT_INVOICED},
     )
-    payment = forms.ChoiceField(choices=ANY + list(PAYMENT_STATES.items()), required=False)
-    issued_from = BillingDateField(label="Issued from", required=False, widget=iso_date_input())
-    issued_to = BillingDateField(label="Issued to", required=False, widget=iso_date_input())
-    due_from = BillingDateField(label="Due from", required=False, widget=iso_date_input())
-    due_to = BillingDateField(label="Due to", required=False, widget=iso_date_input())
+    payment = forms.ChoiceField(
+        label=_("Payment"), choices=ANY + list(PAYMENT_STATES.items()), required=False
+    )
+    issued_from = BillingDateField(label=_("Issued from"), required=False, widget=iso_date_input())
+    issued_to = BillingDateField(label=_("Issued to"), required=False, widget=iso_date_input())
+    due_from = BillingDateField(label=_("Due from"), required=False, widget=iso_date_input())
+    due_to = BillingDateField(label=_("Due to"), required=False, widget=iso_date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,7 +278,7 @@ class InvoiceFilterForm(forms.Form):
         cleaned = super().clean()
         for first, last in (("issued_from", "issued_to"), ("due_from", "due_to")):
             if cleaned.get(first) and cleaned.get(last) and cleaned[first] > cleaned[last]:
-                self.add_error(last, "The end of the range is before its start.")
+                self.add_error(last, RANGE_REVERSED)
         return cleaned
 
     def filters(self) -> InvoiceFilters:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The forecast, post-invoicing and totals models belong to this app: importing them here
 # registers them with it.
@@ -23,11 +25,11 @@ from invoicing.totals.models import InvoiceTotal  # noqa: F401
 class Door(models.TextChoices):
     """Where a generation was asked for: kept on invoices and runs for the audit trail."""
 
-    NIGHTLY = "nightly", "Nightly job"
-    MANUAL = "manual", "Manual (web)"
-    BULK = "bulk", "Bulk"
-    ADMIN = "admin", "Admin"
-    COMMAND = "command", "Command line"
+    NIGHTLY = "nightly", _("Nightly job")
+    MANUAL = "manual", _("Manual (web)")
+    BULK = "bulk", _("Bulk")
+    ADMIN = "admin", _("Admin")
+    COMMAND = "command", _("Command line")
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -48,17 +50,17 @@ class Invoice(models.Model):
         """What the document is. A credit note corrects an issued invoice, in full or in
         part, and always names it: its amounts are negative, its numbers its own series."""
 
-        INVOICE = "invoice", "Invoice"
-        CREDIT_NOTE = "credit_note", "Credit note"
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
 
     class Kind(models.TextChoices):
-        REGULAR = "regular", "Regular"
-        CHANGE_LOG = "change_log", "Change log"
+        REGULAR = "regular", pgettext_lazy("invoice kind", "Regular")
+        CHANGE_LOG = "change_log", pgettext_lazy("invoice kind", "Change log")
 
     class Status(models.TextChoices):
-        ISSUED = "issued", "Issued"
-        REPLACED = "replaced", "Replaced"
-        VOID = "void", "Void"
+        ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
+        REPLACED = "replaced", pgettext_lazy("invoice status", "Replaced")
+        VOID = "void", pgettext_lazy("invoice status", "Void")
 
     number = models.CharField(max_length=40, unique=True)
     document = models.CharField(
@@ -295,9 +297,9 @@ class GenerationRunQuerySet(models.QuerySet):
 
 class GenerationRun(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        FINISHED = "finished", "Finished"
+        QUEUED = "queued", pgettext_lazy("run status", "Queued")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        FINISHED = "finished", pgettext_lazy("run status", "Finished")
 
     OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
 
@@ -352,11 +354,11 @@ class GenerationJobQuerySet(models.QuerySet):
 
 class GenerationJob(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("job status", "Queued")
+        RUNNING = "running", pgettext_lazy("job status", "Running")
+        SUCCEEDED = "succeeded", pgettext_lazy("job status", "Succeeded")
+        SKIPPED = "skipped", pgettext_lazy("job status", "Skipped")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     OPEN_STATUSES = (Status.QUEUED, Status.RUNNING)
 
@@ -398,17 +400,17 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        INVOICE_GENERATED = "invoice_generated", "Invoice generated"
-        INVOICE_REPLACED = "invoice_replaced", "Invoice replaced"
-        INVOICE_VOIDED = "invoice_voided", "Invoice voided"
-        CREDIT_NOTE_ISSUED = "credit_note_issued", "Credit note issued"
-        CONTRACT_END_MOVED = "contract_end_moved", "Contract end date set"
-        POST_TASKS_RETRIED = "post_tasks_retried", "Post-invoicing tasks retried"
-        INVOICE_SENT_AGAIN = "invoice_sent_again", "Invoice sent again"
-        TRANSFER_RECORDED = "transfer_recorded", "Bank transfer recorded"
-        RUN_STARTED = "run_started", "Generation run started"
-        RUN_RETRIED = "run_retried", "Failed jobs retried"
-        RUN_RESUMED = "run_resumed", "Stalled run resumed"
+        INVOICE_GENERATED = "invoice_generated", _("Invoice generated")
+        INVOICE_REPLACED = "invoice_replaced", _("Invoice replaced")
+        INVOICE_VOIDED = "invoice_voided", _("Invoice voided")
+        CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
+        CONTRACT_END_MOVED = "contract_end_moved", _("Contract end date set")
+        POST_TASKS_RETRIED = "post_tasks_retried", _("Post-invoicing tasks retried")
+        INVOICE_SENT_AGAIN = "invoice_sent_again", _("Invoice sent again")
+        TRANSFER_RECORDED = "transfer_recorded", _("Bank transfer recorded")
+        RUN_STARTED = "run_started", _("Generation run started")
+        RUN_RETRIED = "run_retried", _("Failed jobs retried")
+        RUN_RESUMED = "run_resumed", _("Stalled run resumed")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

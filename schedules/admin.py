@@ -8,13 +8,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin, ReadOnlyTabularInline, admin_link
+from billing_site.dates import month_name
 from billing_site.errors import BillingError
 from invoicing.admin import InvoiceInline
 from schedules import errors
 from schedules.models import BillingSchedule, PostingPeriod
-from schedules.posting_periods import month_label, month_of
+from schedules.posting_periods import month_of
 from schedules.services.periods import (
     CLOSE_PERMISSION,
     REOPEN_PERMISSION,
@@ -27,11 +29,11 @@ class StateFilter(admin.SimpleListFilter):
     """The product's own wording: *Active* is Pending, *Inactive* is Invoiced, Cancelled or
     Nothing to bill."""
 
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return (("active", "Active"), ("inactive", "Inactive"))
+        return (("active", _("Active")), ("inactive", _("Inactive")))
 
     def queryset(self, request, queryset):
         if self.value() == "active":
@@ -63,7 +65,7 @@ class ScheduleInline(ReadOnlyTabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("contract", "resulting_invoice")
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, schedule):
         return state_with_invoice(schedule)
 
@@ -85,11 +87,11 @@ class BillingScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description="state", ordering="status")
+    @admin.display(description=_("state"), ordering="status")
     def state(self, schedule):
         return state_with_invoice(schedule)
 
-    @admin.display(description="contract")
+    @admin.display(description=_("contract"))
     def contract_link(self, schedule):
         return admin_link(schedule.contract)
 
@@ -105,9 +107,11 @@ class PostingPeriodCloseForm(forms.ModelForm):
     def clean_month(self) -> date:
         month = month_of(self.cleaned_data["month"])
         if month > timezone.localdate():
-            raise forms.ValidationError(errors.PERIOD_NOT_STARTED.format(month=month_label(month)))
+            raise forms.ValidationError(errors.PERIOD_NOT_STARTED.format(month=month_name(month)))
         if PostingPeriod.objects.closed().filter(month=month).exists():
-            raise forms.ValidationError(f"{month_label(month)} is already closed.")
+            raise forms.ValidationError(
+                _("{month} is already closed.").format(month=month_name(month))
+            )
         return month
 
     def validate_unique(self) -> None:
@@ -141,22 +145,22 @@ class PostingPeriodAdmin(admin.ModelAdmin):
     def has_reopen_permission(self, request):
         return request.user.has_perm(REOPEN_PERMISSION)
 
-    @admin.display(description="month", ordering="month")
+    @admin.display(description=_("month"), ordering="month")
     def month_label(self, period):
-        return month_label(period.month)
+        return month_name(period.month)
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, period):
-        return "Closed" if period.is_closed else "Open"
+        return _("Closed") if period.is_closed else _("Open")
 
     def save_model(self, request, obj, form, change):
         obj.pk = posting_period_close(month=obj.month, user=request.user, door="admin").pk
 
-    @admin.action(description="Close the selected months", permissions=["close"])
+    @admin.action(description=_("Close the selected months"), permissions=["close"])
     def close_action(self, request, queryset):
         self._each(request, queryset, posting_period_close)
 
-    @admin.action(description="Reopen the selected months", permissions=["reopen"])
+    @admin.action(description=_("Reopen the selected months"), permissions=["reopen"])
     def reopen_action(self, request, queryset):
         self._each(request, queryset, posting_period_reopen)
 
@@ -167,4 +171,6 @@ class PostingPeriodAdmin(admin.ModelAdmin):
             except BillingError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, f"{month_label(month)}: done.", messages.SUCCESS)
+                self.message_user(
+                    request, _("{month}: done.").format(month=month_name(month)), messages.SUCCESS
+                )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billing_site.forms import BillingDateField
 from contracts.models import BillingContract
@@ -11,29 +13,38 @@ from schedules.selectors import ScheduleFilters
 
 class ScheduleFilterForm(forms.Form):
     state = forms.ChoiceField(
-        choices=[("inactive", "Inactive"), ("active", "Active")], required=False
+        label=_("State"),
+        choices=[("inactive", _("Inactive")), ("active", _("Active"))],
+        required=False,
     )
     status = forms.ChoiceField(
-        choices=[("", "Any"), ("invoiced", "Invoiced"), ("cancelled", "Cancelled")],
+        label=_("Status"),
+        choices=[
+            ("", _("Any")),
+            ("invoiced", pgettext_lazy("schedule status", "Invoiced")),
+            ("cancelled", pgettext_lazy("schedule status", "Cancelled")),
+        ],
         required=False,
     )
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": "Contract number or customer"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Contract number or customer")}),
     )
     frequency = forms.ChoiceField(
-        choices=[("", "Any")] + BillingContract.Frequency.choices, required=False
+        label=_("Frequency"),
+        choices=[("", _("Any"))] + BillingContract.Frequency.choices,
+        required=False,
     )
     invoice_from = BillingDateField(
-        label="Invoice Date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Invoice Date from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     invoice_to = BillingDateField(
-        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     month_boundary = forms.BooleanField(
-        label="Invoice Date in another month than the Next Invoice Date", required=False
+        label=_("Invoice Date in another month than the Next Invoice Date"), required=False
     )
 
     def filters(self) -> ScheduleFilters:

@@ -5,6 +5,9 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScheduleQuerySet(models.QuerySet):
@@ -23,11 +26,11 @@ class ScheduleQuerySet(models.QuerySet):
 
 class BillingSchedule(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        INVOICED = "invoiced", "Invoiced"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", pgettext_lazy("schedule status", "Pending")
+        INVOICED = "invoiced", pgettext_lazy("schedule status", "Invoiced")
+        CANCELLED = "cancelled", pgettext_lazy("schedule status", "Cancelled")
         # Every contract line had ended before the cycle or starts after it: no invoice.
-        NOTHING_TO_BILL = "nothing_to_bill", "Nothing to bill"
+        NOTHING_TO_BILL = "nothing_to_bill", pgettext_lazy("schedule status", "Nothing to bill")
 
     contract = models.ForeignKey(
         "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"
@@ -131,7 +134,7 @@ class PostingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%B %Y}"
+        return date_format(self.month, "F Y")
 
     @property
     def is_closed(self) -> bool:
@@ -142,8 +145,8 @@ class PostingPeriodEvent(models.Model):
     """One close or reopen of a posting period: who, when, through which door. Append-only."""
 
     class Action(models.TextChoices):
-        CLOSED = "closed", "Closed"
-        REOPENED = "reopened", "Reopened"
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
 
     period = models.ForeignKey(PostingPeriod, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=10, choices=Action.choices)

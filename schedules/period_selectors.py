@@ -9,8 +9,9 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from billing_site.dates import month_name
 from schedules.models import BillingSchedule, PostingPeriod, PostingPeriodEvent
-from schedules.posting_periods import first_open_day, month_label, months_around
+from schedules.posting_periods import first_open_day, months_around
 
 MONTHS_BEFORE = 24
 MONTHS_AFTER = 3
@@ -26,7 +27,7 @@ class PeriodRow:
 
     @property
     def label(self) -> str:
-        return month_label(self.month)
+        return month_name(self.month)
 
     @property
     def is_closed(self) -> bool:

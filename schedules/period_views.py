@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billing_site.dates import day_name, month_name
 from billing_site.errors import BillingError
 from billing_site.forms import BillingDateField
 from schedules.period_selectors import first_open_after_closing, posting_periods_listed
-from schedules.posting_periods import day_label, month_label, month_of
+from schedules.posting_periods import month_of
 from schedules.services.periods import (
     CLOSE_PERMISSION,
     REOPEN_PERMISSION,
@@ -23,18 +25,18 @@ from schedules.services.periods import (
     posting_period_reopen,
 )
 
-CLOSED = "{month} closed: no invoice is dated inside it from now on."
-REOPENED = "{month} reopened: invoices may be dated inside it again."
-CONFIRM_REQUIRED = "Tick the confirmation to close the month."
+CLOSED = _("{month} closed: no invoice is dated inside it from now on.")
+REOPENED = _("{month} reopened: invoices may be dated inside it again.")
+CONFIRM_REQUIRED = _("Tick the confirmation to close the month.")
 
 
 class PeriodForm(forms.Form):
-    month = BillingDateField(label="Month")
+    month = BillingDateField(label=_("Month"))
 
 
 class CloseForm(PeriodForm):
     confirm = forms.BooleanField(
-        label="Close this month", error_messages={"required": CONFIRM_REQUIRED}
+        label=_("Close this month"), error_messages={"required": CONFIRM_REQUIRED}
     )
 
 
@@ -61,7 +63,7 @@ def posting_period_close_view(request: HttpRequest) -> HttpResponse:
         except BillingError as error:
             messages.error(request, str(error))
             return redirect("posting_periods:list")
-        messages.success(request, CLOSED.format(month=month_label(period.month)))
+        messages.success(request, CLOSED.format(month=month_name(period.month)))
         return redirect("posting_periods:list")
     if not form.is_valid() and "month" in form.errors:
         for error in form.errors["month"]:
@@ -73,9 +75,9 @@ def posting_period_close_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "month": month,
-        "label": month_label(month),
+        "label": month_name(month),
         "pending": pending_due_in(month),
-        "first_open": day_label(first_open_after_closing(month)),
+        "first_open": day_name(first_open_after_closing(month)),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "schedules/posting_period_close.html", context, status=status)
@@ -95,7 +97,7 @@ def posting_period_reopen_view(request: HttpRequest) -> HttpResponse:
     except BillingError as error:
         messages.error(request, str(error))
         return redirect("posting_periods:list")
-    messages.success(request, REOPENED.format(month=month_label(period.month)))
+    messages.success(request, REOPENED.format(month=month_name(period.month)))
     return redirect("posting_periods:list")
 
 

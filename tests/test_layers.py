@@ -84,7 +84,11 @@ def layer_of(module: str) -> int:
         return DOOR
     if parts[-1] in {"admin_helpers", "invoice_admin"}:
         return DOOR
-    if parts[-1] == "models" or module in {"billing_site.lookups", "billing_site.actors"}:
+    if parts[-1] == "models" or module in {
+        "billing_site.lookups",
+        "billing_site.actors",
+        "billing_site.dates",
+    }:
         return MODEL
     if "selectors" in parts:
         return SELECTOR

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin, money_display
 from invoicing.post_invoicing.errors import NO_TASK_TO_RETRY
@@ -14,8 +15,8 @@ from invoicing.post_invoicing.models import Payment, PostInvoicingTask
 
 RETRY_PERMISSION = "invoicing.retry_postinvoicingtask"
 TRANSFER_PERMISSION = "invoicing.record_transfer"
-RETRIED = "{count} post-invoicing task(s) queued again."
-SENT_AGAIN = "{count} invoice(s) queued to be sent again."
+RETRIED = _("{count} post-invoicing task(s) queued again.")
+SENT_AGAIN = _("{count} invoice(s) queued to be sent again.")
 STATUS_COLOURS = {
     "done": "#047857",
     "failed": "#b91c1c",
@@ -81,15 +82,15 @@ class PostInvoicingTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_retry_post_tasks_permission(self, request) -> bool:
         return request.user.has_perm(RETRY_PERMISSION)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, task):
         return status_badge(task)
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def short_message(self, task):
         return task.message if len(task.message) <= 90 else task.message[:89] + "…"
 
-    @admin.action(description="Retry the selected tasks", permissions=["retry_post_tasks"])
+    @admin.action(description=_("Retry the selected tasks"), permissions=["retry_post_tasks"])
     def retry_action(self, request, queryset):
         result = post_tasks_retry(
             task_ids=list(queryset.values_list("id", flat=True)), user=request.user

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from billing_site.errors import BillingError
+from billing_site.errors import BillingError, _
 
 if TYPE_CHECKING:  # errors load before the models
     from invoicing.models import Invoice
@@ -38,45 +38,47 @@ def invoice_ensure_live(invoice: Invoice) -> None:
 
 
 # Auto-Send
-NO_BILLING_EMAIL = "Customer “{customer}” has no billing email: nothing was sent."
-INVALID_BILLING_EMAIL = (
+NO_BILLING_EMAIL = _("Customer “{customer}” has no billing email: nothing was sent.")
+INVALID_BILLING_EMAIL = _(
     "Customer “{customer}” has an invalid billing email “{email}”: nothing was sent."
 )
-SMTP_REFUSED = "The mail server refused the email to {email}: {code} {reason}"
-SMTP_UNAVAILABLE = "The mail server could not be reached: {reason}"
-SENT = "Sent to {email}."
+SMTP_REFUSED = _("The mail server refused the email to {email}: {code} {reason}")
+SMTP_UNAVAILABLE = _("The mail server could not be reached: {reason}")
+SENT = _("Sent to {email}.")
 # Auto-Charge
 # Amounts come formatted with their currency ("EUR 150.00"), in the site's language.
-NOTHING_TO_CHARGE = "Nothing to charge: the total is {total}."
-ALREADY_PAID = "Already paid."
-NOTHING_OWED = "Nothing to charge: credit notes took back all of {number}."
-NOTHING_OWED_TRANSFER = (
+NOTHING_TO_CHARGE = _("Nothing to charge: the total is {total}.")
+ALREADY_PAID = _("Already paid.")
+NOTHING_OWED = _("Nothing to charge: credit notes took back all of {number}.")
+NOTHING_OWED_TRANSFER = _(
     "Credit notes took back all of {number}: nothing is owed on it, no transfer to record."
 )
-CHARGED = "Charged {amount} through {gateway} ({reference})."
-AWAITING_TRANSFER = "Awaiting payment of {amount} by bank transfer, reference {reference}."
-PROCESSING = "The payment of {amount} is still processing at {gateway}."
-DECLINED = "Payment declined: {reason}"
-GATEWAY_UNAVAILABLE = "The payment gateway could not be reached: {reason}"
-GATEWAY_REFUSED = "The payment gateway refused the request: {reason}"
-NO_PAYMENT_METHOD = "Customer “{customer}” has no saved Stripe customer and payment method."
-STRIPE_NOT_CONFIGURED = "The Stripe gateway is chosen but STRIPE_API_KEY is not set."
-UNKNOWN_GATEWAY = "Unknown payment gateway “{name}” (BILLING_PAYMENT_GATEWAY)."
+CHARGED = _("Charged {amount} through {gateway} ({reference}).")
+AWAITING_TRANSFER = _("Awaiting payment of {amount} by bank transfer, reference {reference}.")
+PROCESSING = _("The payment of {amount} is still processing at {gateway}.")
+DECLINED = _("Payment declined: {reason}")
+GATEWAY_UNAVAILABLE = _("The payment gateway could not be reached: {reason}")
+GATEWAY_REFUSED = _("The payment gateway refused the request: {reason}")
+NO_PAYMENT_METHOD = _("Customer “{customer}” has no saved Stripe customer and payment method.")
+STRIPE_NOT_CONFIGURED = _("The Stripe gateway is chosen but STRIPE_API_KEY is not set.")
+UNKNOWN_GATEWAY = _("Unknown payment gateway “{name}” (BILLING_PAYMENT_GATEWAY).")
 # Auto-Sync
-SYNC_NOT_CONFIGURED = (
+SYNC_NOT_CONFIGURED = _(
     "Auto-Sync is not configured: set ACCOUNTING_WEBHOOK_URL and ACCOUNTING_WEBHOOK_SECRET."
 )
-SYNC_DELIVERED = "Delivered {event} to accounting (HTTP {status})."
-SYNC_REFUSED = "Accounting refused {event}: HTTP {status} {body}"
-SYNC_UNAVAILABLE = "Accounting could not be reached: {reason}"
-SYNC_WAITING_FOR_ISSUE = "Waiting for the issued event of this invoice to reach accounting first."
+SYNC_DELIVERED = _("Delivered {event} to accounting (HTTP {status}).")
+SYNC_REFUSED = _("Accounting refused {event}: HTTP {status} {body}")
+SYNC_UNAVAILABLE = _("Accounting could not be reached: {reason}")
+SYNC_WAITING_FOR_ISSUE = _(
+    "Waiting for the issued event of this invoice to reach accounting first."
+)
 # Any task
-NOT_LIVE = "Not done: invoice {number} is {status}."
-RETRYING = "Attempt {attempt} failed, trying again: {reason}"
-GAVE_UP = "Failed after {attempts} attempts: {reason}"
-UNEXPECTED = "Unexpected error: {error!r}"
-CANNOT_SEND_AGAIN = "Invoice {number} is {status}: only issued invoices are sent."
-NO_TASK_TO_RETRY = "Nothing to retry: only failed or pending tasks are retried."
-TRANSFER_RECORDED = "Transfer recorded: invoice {number} is paid."
-NOT_AWAITING_TRANSFER = "Invoice {number} is not awaiting a bank transfer."
-RANGE_BACKWARDS = "The start date {start} is after the end date {end}."
+NOT_LIVE = _("Not done: invoice {number} is {status}.")
+RETRYING = _("Attempt {attempt} failed, trying again: {reason}")
+GAVE_UP = _("Failed after {attempts} attempts: {reason}")
+UNEXPECTED = _("Unexpected error: {error!r}")
+CANNOT_SEND_AGAIN = _("Invoice {number} is {status}: only issued invoices are sent.")
+NO_TASK_TO_RETRY = _("Nothing to retry: only failed or pending tasks are retried.")
+TRANSFER_RECORDED = _("Transfer recorded: invoice {number} is paid.")
+NOT_AWAITING_TRANSFER = _("Invoice {number} is not awaiting a bank transfer.")
+RANGE_BACKWARDS = _("The start date {start} is after the end date {end}.")

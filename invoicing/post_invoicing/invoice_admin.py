@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from billing_site.admin_helpers import ReadOnlyTabularInline, money_display
@@ -55,7 +56,7 @@ class PostInvoicingTaskInline(_ReadOnlyInline):
             return (*self.fields, "retry")
         return self.fields
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def state(self, task):
         return status_badge(task)
 
@@ -64,7 +65,7 @@ class PostInvoicingTaskInline(_ReadOnlyInline):
         if task.status not in (PostInvoicingTask.Status.FAILED, PostInvoicingTask.Status.PENDING):
             return ""
         url = reverse("admin:invoicing_invoice_retry_task", args=[task.invoice_id, task.pk])
-        return post_button(url, "Retry")
+        return post_button(url, _("Retry"))
 
 
 class InvoiceEmailInline(_ReadOnlyInline):
@@ -137,41 +138,49 @@ class PostInvoicingInvoiceAdminMixin:
         return request.user.has_perm(RETRY_PERMISSION)
 
     # Display
-    @admin.display(description="post-invoicing")
+    @admin.display(description=_("post-invoicing"))
     def post_invoicing(self, invoice):
         parts = [(task.get_kind_display(), status_badge(task)) for task in invoice.post_tasks.all()]
         if invoice.paid_at:
-            parts.append(("Paid", ""))
+            parts.append((_("Paid"), ""))
         return format_html_join(" · ", "{} {}", parts) if parts else "—"
 
-    @admin.display(description="PDF")
+    @admin.display(description=_("PDF"))
     def pdf(self, invoice):
         url = reverse("admin:invoicing_invoice_pdf", args=[invoice.pk])
-        return format_html('<a href="{}">Download {}</a>', url, invoice_pdf_filename(invoice))
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            _("Download {name}").format(name=invoice_pdf_filename(invoice)),
+        )
 
-    @admin.display(description="payment")
+    @admin.display(description=_("payment"))
     def payment_state(self, invoice):
         if invoice.paid_at:
-            return format_html("<strong>Paid</strong> on {}", localize(localtime(invoice.paid_at)))
-        return "Unpaid"
+            return format_html(
+                _("<strong>Paid</strong> on {}"), localize(localtime(invoice.paid_at))
+            )
+        return _("Unpaid")
 
-    @admin.display(description="send")
+    @admin.display(description=_("send"))
     def send_again_button(self, invoice):
         if invoice.status != Invoice.Status.ISSUED:
-            return "Only issued invoices are sent."
+            return _("Only issued invoices are sent.")
         url = reverse("admin:invoicing_invoice_send_again", args=[invoice.pk])
-        return post_button(url, "Send again")
+        return post_button(url, _("Send again"))
 
-    @admin.display(description="bank transfer")
+    @admin.display(description=_("bank transfer"))
     def transfer_button(self, invoice):
         awaiting = invoice.payments.filter(status=Payment.Status.AWAITING_TRANSFER).exists()
         if invoice.paid_at or not awaiting:
             return "—"
         url = reverse("admin:invoicing_invoice_transfer_received", args=[invoice.pk])
-        return post_button(url, "Record transfer received")
+        return post_button(url, _("Record transfer received"))
 
     # Actions (changelist)
-    @admin.action(description="Retry failed post-invoicing tasks", permissions=["retry_post_tasks"])
+    @admin.action(
+        description=_("Retry failed post-invoicing tasks"), permissions=["retry_post_tasks"]
+    )
     def retry_post_tasks_action(self, request, queryset):
         failed = PostInvoicingTask.objects.filter(
             invoice__in=queryset, status=PostInvoicingTask.Status.FAILED
@@ -181,7 +190,7 @@ class PostInvoicingInvoiceAdminMixin:
         )
         report_retry(self, request, result.done)
 
-    @admin.action(description="Send again by email", permissions=["retry_post_tasks"])
+    @admin.action(description=_("Send again by email"), permissions=["retry_post_tasks"])
     def send_again_action(self, request, queryset):
         result = invoices_send_again(
             invoice_ids=list(queryset.values_list("id", flat=True)), user=request.user

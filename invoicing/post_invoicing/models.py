@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from invoicing.money_format import format_money, locale_code
 
@@ -22,20 +24,20 @@ class PostInvoicingTask(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SEND = "send", "Auto-Send"
-        CHARGE = "charge", "Auto-Charge"
-        SYNC = "sync", "Auto-Sync"
+        SEND = "send", _("Auto-Send")
+        CHARGE = "charge", _("Auto-Charge")
+        SYNC = "sync", _("Auto-Sync")
         # The ledger must learn when an invoice it holds stops being live.
-        SYNC_REPLACED = "sync_replaced", "Auto-Sync (replaced)"
-        SYNC_VOIDED = "sync_voided", "Auto-Sync (voided)"
+        SYNC_REPLACED = "sync_replaced", _("Auto-Sync (replaced)")
+        SYNC_VOIDED = "sync_voided", _("Auto-Sync (voided)")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("task status", "Pending")
+        DONE = "done", pgettext_lazy("task status", "Done")
+        FAILED = "failed", pgettext_lazy("task status", "Failed")
         # Nothing to do any more (the invoice was replaced before it was sent, its total
         # is a credit...): not a failure, nobody needs to act.
-        SKIPPED = "skipped", "Skipped"
+        SKIPPED = "skipped", pgettext_lazy("task status", "Skipped")
 
     invoice = models.ForeignKey(
         "invoicing.Invoice", on_delete=models.CASCADE, related_name="post_tasks"
@@ -53,7 +55,7 @@ class PostInvoicingTask(models.Model):
 
     class Meta:
         ordering = ["invoice_id", "id"]
-        verbose_name = "post-invoicing task"
+        verbose_name = _("post-invoicing task")
         permissions = [
             ("retry_postinvoicingtask", "Can retry post-invoicing tasks and send invoices again"),
         ]
@@ -108,11 +110,14 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         # Asked, outcome not known (the gateway failed or did not answer): the next
         # attempt re-asks with the same key.
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing at the gateway"
-        AWAITING_TRANSFER = "awaiting_transfer", "Awaiting payment by transfer"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("payment status", "Pending")
+        PROCESSING = "processing", pgettext_lazy("payment status", "Processing at the gateway")
+        AWAITING_TRANSFER = (
+            "awaiting_transfer",
+            pgettext_lazy("payment status", "Awaiting payment by transfer"),
+        )
+        SUCCEEDED = "succeeded", pgettext_lazy("payment status", "Succeeded")
+        FAILED = "failed", pgettext_lazy("payment status", "Failed")
 
     invoice = models.ForeignKey(
         "invoicing.Invoice", on_delete=models.PROTECT, related_name="payments"

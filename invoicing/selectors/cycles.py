@@ -10,6 +10,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import pgettext_lazy
+
 from contracts.models import BillingContract
 from invoicing import errors
 from invoicing.drafting import InvoiceDraft, cycle_label, nothing_to_bill_refusal
@@ -34,7 +36,17 @@ class CycleState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return str(CYCLE_STATE_LABELS[self])
+
+
+# As the Generate Invoice list names each state, in the reader's language.
+CYCLE_STATE_LABELS = {
+    CycleState.PENDING: pgettext_lazy("cycle state", "Pending"),
+    CycleState.INVOICED: pgettext_lazy("cycle state", "Invoiced"),
+    CycleState.FUTURE: pgettext_lazy("cycle state", "Future"),
+    CycleState.CANCELLED: pgettext_lazy("cycle state", "Cancelled"),
+    CycleState.NOTHING_TO_BILL: pgettext_lazy("cycle state", "Nothing to bill"),
+}
 
 
 @dataclass(frozen=True)

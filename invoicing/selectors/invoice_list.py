@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.lookups import distinct_values
 from contracts.models import Customer
@@ -24,7 +25,7 @@ from invoicing.models import Invoice, InvoiceTotal
 INVOICES_PER_PAGE = 50
 # The payment states the list filters on; "overdue" is unpaid and past its due date. An
 # invoice its credit notes took back in full is owed nothing: neither unpaid nor overdue.
-PAYMENT_STATES = {"paid": "Paid", "unpaid": "Unpaid", "overdue": "Overdue"}
+PAYMENT_STATES = {"paid": _("Paid"), "unpaid": _("Unpaid"), "overdue": _("Overdue")}
 
 
 def invoice_currencies_in_use() -> list[str]:

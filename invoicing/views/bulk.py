@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import ngettext
 from django.views import View
 
 from billing_site.errors import BillingError
@@ -80,7 +81,13 @@ class BulkGenerateView(LoginRequiredMixin, PermissionRequiredMixin, View):
             messages.error(request, str(error))
             return self.page(selection, tab, request.POST, status=400)
         messages.success(
-            request, f"Run #{run.pk} started for {run.parameters['contracts']} contracts."
+            request,
+            ngettext(
+                "Run #%(run)s started for %(count)s contract.",
+                "Run #%(run)s started for %(count)s contracts.",
+                run.parameters["contracts"],
+            )
+            % {"run": run.pk, "count": run.parameters["contracts"]},
         )
         run.refresh_from_db(fields=["enqueue_failed_at"])  # written by the commit hook
         if run.enqueue_failed_at:

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from billing_site.errors import BillingError
@@ -14,6 +16,8 @@ from invoicing.errors import CATCH_UP_ALREADY_OPEN, RUN_NOT_QUEUED
 from invoicing.forms import CatchUpForm
 from invoicing.selectors.catch_up import catch_up_summary
 from invoicing.services.catch_up import catch_up_run_start
+
+RUN_STARTED = _("Run #{run} started: {schedules} of {contracts}.")
 
 
 class CatchUpView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -48,8 +52,17 @@ class CatchUpView(LoginRequiredMixin, PermissionRequiredMixin, View):
         parameters = run.parameters
         messages.success(
             request,
-            f"Run #{run.pk} started: {parameters['schedules']} due schedules of "
-            f"{parameters['contracts']} contracts.",
+            RUN_STARTED.format(
+                run=run.pk,
+                schedules=ngettext(
+                    "%(count)s due schedule", "%(count)s due schedules", parameters["schedules"]
+                )
+                % {"count": parameters["schedules"]},
+                contracts=ngettext(
+                    "%(count)s contract", "%(count)s contracts", parameters["contracts"]
+                )
+                % {"count": parameters["contracts"]},
+            ),
         )
         run.refresh_from_db(fields=["enqueue_failed_at"])  # written by the commit hook
         if run.enqueue_failed_at:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,12 @@ from invoicing.models import Invoice
 from invoicing.selectors.drafts import change_log_preview
 from invoicing.services.change_log import change_log_documents_generate, change_log_invoice_replace
 from invoicing.services.voiding import invoice_void
+
+GENERATED = _("Generated {}.")
+CREDITS = _(" (credits {number})")
+VOIDED = _("Invoice {number} voided.")
+TAKEN_BACK = _("Credit note {number} takes it back.")
+REPLACES = _("{new} replaces {old}.")
 
 
 class ChangeLogInvoiceView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -91,14 +98,14 @@ def _generated(documents: list[Invoice]):
     links = [
         format_html(
             '{} <a href="{}">{}</a>{}',
-            "credit note" if document.is_credit_note else "change-log invoice",
+            _("credit note") if document.is_credit_note else _("change-log invoice"),
             reverse("invoicing:invoice_detail", args=[document.pk]),
             document.number,
-            f" (credits {document.credits})" if document.is_credit_note else "",
+            CREDITS.format(number=document.credits) if document.is_credit_note else "",
         )
         for document in documents
     ]
-    return format_html("Generated {}.", format_html_join(", ", "{}", ((link,) for link in links)))
+    return format_html(GENERATED, format_html_join(", ", "{}", ((link,) for link in links)))
 
 
 def _period(form: ChangeLogInvoiceForm):
@@ -125,8 +132,8 @@ def invoice_void_view(request, pk: int):
         messages.error(request, str(error))
     else:
         note = invoice.credit_notes.order_by("-pk").first()
-        credited = f" Credit note {note.number} takes it back." if note else ""
-        messages.success(request, f"Invoice {invoice.number} voided.{credited}")
+        credited = " " + TAKEN_BACK.format(number=note.number) if note else ""
+        messages.success(request, VOIDED.format(number=invoice.number) + credited)
     return redirect("invoicing:invoice_detail", pk=invoice.pk)
 
 
@@ -143,5 +150,5 @@ def change_log_replace_view(request, pk: int):
     except BillingError as error:
         messages.error(request, str(error))
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
-    messages.success(request, f"{replacement.number} replaces {invoice.number}.")
+    messages.success(request, REPLACES.format(new=replacement.number, old=invoice.number))
     return redirect("invoicing:invoice_detail", pk=replacement.pk)

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from billing_site.errors import BillingError
@@ -20,9 +21,10 @@ from invoicing.services.crediting import REASON_CHARS
 from invoicing.services.partial_crediting import credit_note_draft, credit_note_issue
 
 AMOUNT_PREFIX = "amount_"
-NOT_AN_AMOUNT = "“{value}” is not an amount: type a number such as 12.50."
-NOT_A_LINE = "“{name}” is not a line of this invoice: reload the page."
-ISSUED = 'Credit note <a href="{}">{}</a> issued against {}.'
+NOT_AN_AMOUNT = _("“{value}” is not an amount: type a number such as 12.50.")
+NOT_A_LINE = _("“{name}” is not a line of this invoice: reload the page.")
+ISSUED = _('Credit note <a href="{}">{}</a> issued against {}.')
+REASON_REFUSED = _("Reason: {errors}")
 
 
 class CreditNoteForm(forms.Form):
@@ -55,7 +57,7 @@ class CreditNoteForm(forms.Form):
         """The form's errors as messages (a missing reason named as such)."""
         found = [str(error) for error in self.non_field_errors()]
         if "reason" in self.errors:
-            found.append(f"Reason: {' '.join(self.errors['reason'])}")
+            found.append(REASON_REFUSED.format(errors=" ".join(self.errors["reason"])))
         return found
 
 

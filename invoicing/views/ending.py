@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
@@ -15,14 +16,14 @@ from billing_site.forms import BillingDateField, iso_date_input
 from contracts.models import BillingContract
 from invoicing.services.ending import EndPlan, EndPreviewOutdated, contract_end, contract_end_plan
 
-ENDED = "Contract {number} now ends on {end}."
-OPENED = "Contract {number} no longer has an end date."
-END_MISSING = "Pick the end date, or tick “No end date”."
+ENDED = _("Contract {number} now ends on {end}.")
+OPENED = _("Contract {number} no longer has an end date.")
+END_MISSING = _("Pick the end date, or tick “No end date”.")
 
 
 class ContractEndForm(forms.Form):
-    end_date = BillingDateField(label="End date", required=False, widget=iso_date_input())
-    open_ended = forms.BooleanField(label="No end date", required=False)
+    end_date = BillingDateField(label=_("End date"), required=False, widget=iso_date_input())
+    open_ended = forms.BooleanField(label=_("No end date"), required=False)
     fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean(self):

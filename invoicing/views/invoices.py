@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_site.csv_safety import SafeCsvWriter
@@ -27,9 +28,9 @@ from invoicing.selectors.invoice_list import (
     invoices_matching,
 )
 
-FILTERS_NOT_VALID = "The filters are not valid ({fields}): correct them on the invoice list."
-SENT_AGAIN = "Invoice {number} is queued to be emailed again."
-TASK_QUEUED_AGAIN = "The task is queued again."
+FILTERS_NOT_VALID = _("The filters are not valid ({fields}): correct them on the invoice list.")
+SENT_AGAIN = _("Invoice {number} is queued to be emailed again.")
+TASK_QUEUED_AGAIN = _("The task is queued again.")
 
 
 @require_GET

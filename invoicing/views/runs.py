@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from billing_site.errors import BillingError
@@ -14,6 +15,9 @@ from invoicing.forms import RunJobFilterForm
 from invoicing.models import GenerationJob, GenerationRun
 from invoicing.selectors.runs import job_overview, run_progress, runs_page
 from invoicing.services.bulk import run_resume, run_retry_failed
+
+RETRIED = _("{count} failed job(s) queued again.")
+RESUMED = _("The run's open jobs were queued again.")
 
 
 @require_GET
@@ -62,7 +66,7 @@ def run_retry_view(request, pk: int):
     run = get_object_or_404(GenerationRun, pk=pk)
     count = run_retry_failed(run=run, user=request.user)
     if count:
-        messages.success(request, f"{count} failed job(s) queued again.")
+        messages.success(request, RETRIED.format(count=count))
     else:
         messages.info(request, errors.NO_FAILED_JOB_TO_RETRY)
     return redirect("invoicing:run_detail", pk=run.pk)
@@ -79,5 +83,5 @@ def run_resume_view(request, pk: int):
     except BillingError as refusal:
         messages.info(request, str(refusal))
     else:
-        messages.success(request, "The run's open jobs were queued again.")
+        messages.success(request, RESUMED)
     return redirect("invoicing:run_detail", pk=run.pk)

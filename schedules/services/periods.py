@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing_site.actors import Actor, recorded_actor
+from billing_site.dates import day_name, month_name
 from billing_site.errors import BillingError
 from schedules import errors
 from schedules.models import BillingSchedule, PostingPeriod, PostingPeriodEvent
-from schedules.posting_periods import day_label, month_label, month_of
+from schedules.posting_periods import month_of
 
 CLOSE_PERMISSION = "schedules.close_postingperiod"
 REOPEN_PERMISSION = "schedules.reopen_postingperiod"
@@ -54,15 +55,15 @@ def posting_period_close(
     month = month_of(month)
     today = today or timezone.localdate()
     if month > today:
-        raise BillingError(errors.PERIOD_NOT_STARTED.format(month=month_label(month)))
+        raise BillingError(errors.PERIOD_NOT_STARTED.format(month=month_name(month)))
     period = _period_locked(month)
     if period.is_closed:
         assert period.closed_at is not None
         raise BillingError(
             errors.PERIOD_ALREADY_CLOSED.format(
-                month=month_label(month),
+                month=month_name(month),
                 who=period.closed_by or "a command",
-                when=day_label(timezone.localtime(period.closed_at).date()),
+                when=day_name(timezone.localtime(period.closed_at).date()),
             )
         )
     period.closed_at = timezone.now()
@@ -80,7 +81,7 @@ def posting_period_reopen(*, month: date, user: Actor, door: str = "web") -> Pos
     month = month_of(month)
     period = _period_locked(month)
     if not period.is_closed:
-        raise BillingError(errors.PERIOD_NOT_CLOSED.format(month=month_label(month)))
+        raise BillingError(errors.PERIOD_NOT_CLOSED.format(month=month_name(month)))
     period.closed_at = None
     period.closed_by = None
     period.save(update_fields=["closed_at", "closed_by"])
