@@ -63,12 +63,14 @@ NO_PAYMENT_METHOD = "Customer “{customer}” has no saved Stripe customer and 
 STRIPE_NOT_CONFIGURED = "The Stripe gateway is chosen but STRIPE_API_KEY is not set."
 UNKNOWN_GATEWAY = "Unknown payment gateway “{name}” (BILLING_PAYMENT_GATEWAY)."
 # Auto-Sync
+# Endpoints are named by their description (else URL), each with what happened there.
 SYNC_NOT_CONFIGURED = (
-    "Auto-Sync is not configured: set ACCOUNTING_WEBHOOK_URL and ACCOUNTING_WEBHOOK_SECRET."
+    "Auto-Sync has nowhere to send {event}: no active webhook endpoint is subscribed to it "
+    "(add one in admin, Webhooks › Webhook endpoints)."
 )
-SYNC_DELIVERED = "Delivered {event} to accounting (HTTP {status})."
-SYNC_REFUSED = "Accounting refused {event}: HTTP {status} {body}"
-SYNC_UNAVAILABLE = "Accounting could not be reached: {reason}"
+SYNC_DELIVERED = "Delivered {event}: {endpoints}."
+SYNC_FAILED = "{event} failed for good: {endpoints}"
+SYNC_NOT_YET = "{event} not delivered yet: {endpoints}"
 SYNC_WAITING_FOR_ISSUE = "Waiting for the issued event of this invoice to reach accounting first."
 # Any task
 NOT_LIVE = "Not done: invoice {number} is {status}."
