@@ -22,7 +22,7 @@ from billing_site.retries import retry_delay
 from webhooks import errors
 from webhooks.errors import PermanentError, TransientError
 from webhooks.models import WebhookDelivery
-from webhooks.services import http
+from webhooks.services import transport
 from webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
@@ -112,12 +112,12 @@ def _post(delivery: WebhookDelivery, now: timezone.datetime) -> None:
     headers = signed_headers(
         secret=endpoint.secret, msg_id=event.event_id, timestamp=now, body=body
     )
-    status, reply = http.post(endpoint.url, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
+    status, reply = transport.post(endpoint.url, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
     delivery.response_status, delivery.response_body = status, reply
     if 200 <= status < 300:
         return
     refusal = errors.REFUSED.format(status=status, body=reply)
-    raise TransientError(refusal) if http.is_transient(status) else PermanentError(refusal)
+    raise TransientError(refusal) if transport.is_transient(status) else PermanentError(refusal)
 
 
 def _finish(delivery: WebhookDelivery, status: str, error: str) -> Attempt:
