@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.post_invoicing.conftest import FAST_RETRIES
+# The post-invoicing world (mail, Stripe, the accounting ledger and its endpoint) for the
+# tests of the events invoicing publishes.
+from tests.post_invoicing.conftest import (  # noqa: F401
+    FAST_RETRIES,
+    fake_stripe,
+    ledger,
+    ledger_endpoint,
+    mail_server,
+    outside_world,
+)
 from tests.post_invoicing.servers import Ledger
 from webhooks.events import SUBSCRIBABLE
 from webhooks.services import webhook_endpoint_create
