@@ -9,10 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from tests.webhooks.helpers import delivery, publish
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from webhooks.services import Outcome, webhook_delivery_attempt, webhook_endpoint_create
 from webhooks.tasks import deliver_webhook
-from tests.webhooks.helpers import delivery, publish
 
 pytestmark = pytest.mark.django_db
 Status = WebhookDelivery.Status
@@ -73,7 +73,10 @@ def test_a_transient_failure_waits_for_its_backoff_and_says_why(settings, receiv
     base = settings.POST_INVOICING_RETRY_BASE_SECONDS
     assert base / 2 <= attempt.retry_in <= base
     assert pending.status == Status.PENDING and pending.next_attempt_at > pending.last_attempt_at
-    assert (pending.response_status, pending.error) == (503, 'HTTP 503 {"error": "refused on purpose"}')
+    assert (pending.response_status, pending.error) == (
+        503,
+        'HTTP 503 {"error": "refused on purpose"}',
+    )
 
 
 def test_a_400_fails_for_good_at_once_and_is_logged(receiver, endpoint):

@@ -94,6 +94,11 @@ def test_the_accounting_settings_seed_one_endpoint_with_a_whsec_secret(settings)
 
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.url == "https://ledger.example/events"
-    assert endpoint.events == ["invoice.issued", "invoice.replaced", "invoice.voided", "credit_note.issued"]
+    assert endpoint.events == [
+        "invoice.issued",
+        "invoice.replaced",
+        "invoice.voided",
+        "credit_note.issued",
+    ]
     assert Webhook(endpoint.secret)._whsecret == b"accounting-shared-secret"
     assert not WebhookDelivery.objects.exists()

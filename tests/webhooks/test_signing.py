@@ -32,9 +32,11 @@ def test_a_replay_with_an_old_timestamp_is_refused_by_the_verifier():
     secret = secret_generate()
     headers = signed_headers(secret=secret, msg_id="msg_1", timestamp=NOW, body=BODY)
 
-    with time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False):
-        with pytest.raises(WebhookVerificationError, match="too old"):
-            Webhook(secret).verify(BODY, headers)
+    with (
+        time_machine.travel(NOW + datetime.timedelta(minutes=6), tick=False),
+        pytest.raises(WebhookVerificationError, match="too old"),
+    ):
+        Webhook(secret).verify(BODY, headers)
 
 
 def test_a_body_changed_in_transit_or_another_secret_is_refused():

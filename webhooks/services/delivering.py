@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -103,7 +103,7 @@ def _attempt(delivery: WebhookDelivery, give_up: bool) -> Attempt:
     return _finish(delivery, Status.DELIVERED, "")
 
 
-def _post(delivery: WebhookDelivery, now: timezone.datetime) -> None:
+def _post(delivery: WebhookDelivery, now: datetime) -> None:
     """Sign with the endpoint's secret (the attempt's timestamp, the event's id) and POST."""
     endpoint, event = delivery.endpoint, delivery.event
     if not endpoint.is_active:

@@ -37,9 +37,8 @@ def webhook_endpoint_create(
     user: AbstractBaseUser | None = None,
 ) -> WebhookEndpoint:
     """Register an endpoint, with a fresh `whsec_` secret unless one is given."""
-    endpoint = WebhookEndpoint(
-        url=url, events=list(events), description=description, created_by=_recorded(user)
-    )
+    endpoint = WebhookEndpoint(url=url, events=list(events), description=description)
+    endpoint.created_by_id = getattr(_recorded(user), "pk", None)
     if secret:
         endpoint.secret = secret
     endpoint.full_clean()
