@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "contracts",
     "schedules",
     "invoicing",
+    "webhooks",
     "demo",
     "api",
 ]
@@ -203,10 +204,16 @@ BILLING_PAYMENT_GATEWAY = env.str("BILLING_PAYMENT_GATEWAY", default="manual")
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=30)
-# The accounting webhook: JSON POSTs signed with HMAC-SHA256 of the body under the secret.
+# The accounting webhook: these only seed the first webhook endpoint (a data migration, with
+# the secret turned into a Standard Webhooks whsec_ one); endpoints are managed in admin.
 ACCOUNTING_WEBHOOK_URL = env.str("ACCOUNTING_WEBHOOK_URL", default="")
 ACCOUNTING_WEBHOOK_SECRET = env.str("ACCOUNTING_WEBHOOK_SECRET", default="")
 ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS = env.float("ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Outgoing webhooks (Standard Webhooks signatures) wait this long for an answer; retried with
+# the POST_INVOICING_RETRY_* backoff below, up to POST_INVOICING_MAX_ATTEMPTS attempts.
+WEBHOOK_TIMEOUT_SECONDS = env.float(
+    "WEBHOOK_TIMEOUT_SECONDS", default=ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS
+)
 # Transient failures are retried with exponential backoff: base, 2 x base, 4 x base ...
 # capped at the maximum; 8 attempts at 30 s keep trying for about an hour.
 POST_INVOICING_MAX_ATTEMPTS = env.int("POST_INVOICING_MAX_ATTEMPTS", default=8)

@@ -30,6 +30,7 @@ from invoicing.post_invoicing.gateways import (
     payment_gateway_get,
 )
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
+from invoicing.post_invoicing.publishing import invoice_paid_publish
 
 PAYMENT_STATUS = {
     ChargeStatus.SUCCEEDED: Payment.Status.SUCCEEDED,
@@ -115,7 +116,10 @@ def _record(invoice: Invoice, payment: Payment, result: ChargeResult) -> str:
     payment.error = result.error
     payment.save(update_fields=["status", "gateway_reference", "error", "updated_at"])
     if result.status == ChargeStatus.SUCCEEDED:
-        Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=timezone.now())
+        now = timezone.now()
+        if Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now):
+            invoice.paid_at = now
+            invoice_paid_publish(invoice=invoice, payment=payment)
     elif result.status == ChargeStatus.PROCESSING:
         raise TransientError(_describe(payment))
     elif result.status == ChargeStatus.DECLINED:

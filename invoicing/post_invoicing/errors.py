@@ -63,12 +63,14 @@ NO_PAYMENT_METHOD = _("Customer “{customer}” has no saved Stripe customer an
 STRIPE_NOT_CONFIGURED = _("The Stripe gateway is chosen but STRIPE_API_KEY is not set.")
 UNKNOWN_GATEWAY = _("Unknown payment gateway “{name}” (BILLING_PAYMENT_GATEWAY).")
 # Auto-Sync
+# Endpoints are named by their description (else URL), each with what happened there.
 SYNC_NOT_CONFIGURED = _(
-    "Auto-Sync is not configured: set ACCOUNTING_WEBHOOK_URL and ACCOUNTING_WEBHOOK_SECRET."
+    "Auto-Sync has nowhere to send {event}: no active webhook endpoint is subscribed to it "
+    "(add one in admin, Webhooks › Webhook endpoints)."
 )
-SYNC_DELIVERED = _("Delivered {event} to accounting (HTTP {status}).")
-SYNC_REFUSED = _("Accounting refused {event}: HTTP {status} {body}")
-SYNC_UNAVAILABLE = _("Accounting could not be reached: {reason}")
+SYNC_DELIVERED = _("Delivered {event}: {endpoints}.")
+SYNC_FAILED = _("{event} failed for good: {endpoints}")
+SYNC_NOT_YET = _("{event} not delivered yet: {endpoints}")
 SYNC_WAITING_FOR_ISSUE = _(
     "Waiting for the issued event of this invoice to reach accounting first."
 )

@@ -14,9 +14,14 @@ from billing_site.actors import Actor, recorded_actor
 from invoicing.models import AuditEvent, Door, Invoice
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.models import Payment, PostInvoicingTask
+from invoicing.post_invoicing.publishing import invoice_paid_publish
 from invoicing.post_invoicing.scheduling import post_tasks_enqueue_on_commit
+from invoicing.post_invoicing.syncing import invoice_event_id, sync_event_of
+from webhooks.services import webhook_events_reopen
 
 Status = PostInvoicingTask.Status
+Kind = PostInvoicingTask.Kind
+SYNC_KINDS = (Kind.SYNC, Kind.SYNC_REPLACED, Kind.SYNC_VOIDED)
 
 # Audit actions of post-invoicing (AuditEvent.action values).
 AUDIT_TASKS_RETRIED = "post_tasks_retried"
@@ -45,7 +50,8 @@ def post_tasks_retry(
     Done and skipped tasks are left alone: retrying them would repeat their work.
     """
     tasks = list(
-        PostInvoicingTask.objects.select_for_update()
+        PostInvoicingTask.objects.select_for_update(of=("self",))
+        .select_related("invoice")
         .filter(pk__in=list(task_ids), status__in=(Status.FAILED, Status.PENDING))
         .order_by("id")
     )
@@ -55,6 +61,14 @@ def post_tasks_retry(
         task.message = RETRY_REQUESTED.format(who=who, before=task.message or "—")
         task.status, task.finished_at, task.updated_at = Status.PENDING, None, now
     PostInvoicingTask.objects.bulk_update(tasks, ["message", "status", "finished_at", "updated_at"])
+    # A sync task delivers its event again: the deliveries that failed for good reopen.
+    webhook_events_reopen(
+        event_ids=[
+            invoice_event_id(task.invoice.number, sync_event_of(task.kind, task.invoice))
+            for task in tasks
+            if task.kind in SYNC_KINDS
+        ]
+    )
     kinds: dict[int, list[str]] = defaultdict(list)
     for task in tasks:
         kinds[task.invoice_id].append(task.get_kind_display())
@@ -120,7 +134,9 @@ def payment_transfer_record(
     # A credit note issued since the transfer was asked for lowers what was owed.
     payment.amount = min(payment.amount, invoice.uncredited)
     payment.save(update_fields=["status", "recorded_by", "error", "amount", "updated_at"])
-    Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now)
+    if Invoice.objects.filter(pk=invoice.pk, paid_at__isnull=True).update(paid_at=now):
+        invoice.paid_at = now
+        invoice_paid_publish(invoice=invoice, payment=payment)
     _audit(
         AUDIT_TRANSFER_RECORDED, user, door, {invoice.pk: TRANSFER_RECEIVED.format(who=_who(user))}
     )

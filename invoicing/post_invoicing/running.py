@@ -19,6 +19,7 @@ from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.charging import invoice_charge
 from invoicing.post_invoicing.errors import NothingToDo, PermanentError, TransientError
 from invoicing.post_invoicing.models import PostInvoicingTask
+from invoicing.post_invoicing.publishing import post_task_failed_publish
 from invoicing.post_invoicing.sending import invoice_email_send
 from invoicing.post_invoicing.syncing import invoice_sync
 
@@ -63,6 +64,8 @@ def post_task_run(*, task_id: int, last_attempt: bool = False) -> Outcome:
         if task.status != Status.PENDING:
             return Outcome.NOT_PENDING
         outcome = _attempt(task, last_attempt)
+        if outcome is Outcome.FAILED:
+            post_task_failed_publish(task=task, invoice_number=task.invoice.number)
         task.save(
             update_fields=[
                 "status",

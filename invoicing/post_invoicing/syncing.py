@@ -1,106 +1,108 @@
-"""Auto-Sync: tell accounting about an invoice through a signed JSON webhook.
+"""Auto-Sync: publish an invoice's event to the webhook endpoints subscribed to it, and
+deliver it there.
 
-Each event is POSTed with
-  X-Billing-Signature: sha256=<hex HMAC-SHA256 of the raw body under the shared secret>
-  Idempotency-Key: <invoice number>:<event>   (the same on every retry of that event)
-  X-Billing-Event: invoice.issued | invoice.replaced | invoice.voided | credit_note.issued
-The body is the same bytes on every attempt of an event, so a ledger may deduplicate on
-the key and verify the signature alone.
+The event (invoice.issued, invoice.replaced, invoice.voided, credit_note.issued) is recorded
+once in the webhook outbox under an id derived from the invoice number and the event, with
+the same body bytes on every attempt, and one delivery per active endpoint subscribed to it.
+The task then delivers it (Standard Webhooks signatures: webhook-id, webhook-timestamp,
+webhook-signature, and Idempotency-Key = webhook-id) and ends as its deliveries do: done
+when all are delivered, failed when one failed for good, tried again while one waits.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.client
 import json
-import urllib.error
-import urllib.request
-from typing import Any
-
-from django.conf import settings
+from datetime import datetime
 
 from invoicing.models import Invoice
 from invoicing.money_format import money_figure
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import PermanentError, TransientError
 from invoicing.post_invoicing.models import PostInvoicingTask
+from webhooks import events
+from webhooks.services import webhook_event_deliver, webhook_event_publish
+from webhooks.signing import event_id
 
 Kind = PostInvoicingTask.Kind
 
 EVENTS: dict[str, str] = {
-    Kind.SYNC: "invoice.issued",
-    Kind.SYNC_REPLACED: "invoice.replaced",
-    Kind.SYNC_VOIDED: "invoice.voided",
+    Kind.SYNC: events.INVOICE_ISSUED,
+    Kind.SYNC_REPLACED: events.INVOICE_REPLACED,
+    Kind.SYNC_VOIDED: events.INVOICE_VOIDED,
 }
-CREDIT_NOTE_ISSUED = "credit_note.issued"
+CREDIT_NOTE_ISSUED = events.CREDIT_NOTE_ISSUED
 # The invoice status each event reports.
 EVENT_STATUS = {
-    "invoice.issued": "issued",
+    events.INVOICE_ISSUED: "issued",
     CREDIT_NOTE_ISSUED: "issued",
-    "invoice.replaced": "replaced",
-    "invoice.voided": "void",
+    events.INVOICE_REPLACED: "replaced",
+    events.INVOICE_VOIDED: "void",
 }
-SIGNATURE_HEADER = "X-Billing-Signature"
-EVENT_HEADER = "X-Billing-Event"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-# "Not now" answers: request timeout, too early, rate limited. Every 5xx too.
-TRANSIENT_HTTP = {408, 425, 429}
-# How much of a refusal's body is kept as its reason.
-REASON_CHARS = 300
 
 
 def invoice_sync(task: PostInvoicingTask) -> str:
-    """Deliver the task's event to the accounting webhook."""
-    url, secret = settings.ACCOUNTING_WEBHOOK_URL, settings.ACCOUNTING_WEBHOOK_SECRET
-    if not url or not secret:
-        raise PermanentError(errors.SYNC_NOT_CONFIGURED)
-    event = EVENTS[task.kind]
+    """Publish the task's event and deliver it to every endpoint subscribed to it."""
+    event = sync_event_of(task.kind, task.invoice)
     if task.kind != Kind.SYNC and _issue_still_pending(task.invoice_id):
-        # The ledger must hear of the invoice before it hears of its end.
+        # Receivers must hear of the invoice before they hear of its end.
         raise TransientError(errors.SYNC_WAITING_FOR_ISSUE)
-    if task.invoice.is_credit_note:
-        event = CREDIT_NOTE_ISSUED
-        credited = task.invoice.credits_id
-        if credited is not None and _issue_still_pending(credited):
-            # ... and of the invoice before the credit note that corrects it.
-            raise TransientError(errors.SYNC_WAITING_FOR_ISSUE)
-    body = event_body(invoice=task.invoice, event=event)
-    status, reply = _post(
-        url,
-        body,
-        {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature(body, secret),
-            IDEMPOTENCY_HEADER: idempotency_key(task.invoice.number, event),
-            EVENT_HEADER: event,
-        },
+    credited = task.invoice.credits_id
+    if task.invoice.is_credit_note and credited is not None and _issue_still_pending(credited):
+        # ... and of the invoice before the credit note that corrects it.
+        raise TransientError(errors.SYNC_WAITING_FOR_ISSUE)
+    body, occurred_at = _event(invoice=task.invoice, event=event)
+    published = webhook_event_publish(
+        event_id=invoice_event_id(task.invoice.number, event),
+        event_type=event,
+        payload=body,
+        occurred_at=occurred_at,
+        queue=False,  # this task delivers it, with its own retries
     )
-    if 200 <= status < 300:
-        return errors.SYNC_DELIVERED.format(event=event, status=status)
-    refusal = errors.SYNC_REFUSED.format(event=event, status=status, body=reply)
-    if status >= 500 or status in TRANSIENT_HTTP:
-        raise TransientError(refusal)
-    raise PermanentError(refusal)
+    if not published.delivery_ids:
+        raise PermanentError(errors.SYNC_NOT_CONFIGURED.format(event=event))
+    state = webhook_event_deliver(event=published.event)
+    if state.failed:
+        raise PermanentError(_listed(errors.SYNC_FAILED, event, state.failed))
+    if state.pending:
+        raise TransientError(_listed(errors.SYNC_NOT_YET, event, state.pending))
+    return _listed(errors.SYNC_DELIVERED, event, state.delivered)
 
 
-def signature(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sync_event_of(kind: str, invoice: Invoice) -> str:
+    """The event a sync task of this kind publishes for this invoice."""
+    return CREDIT_NOTE_ISSUED if invoice.is_credit_note else EVENTS[kind]
+
+
+def invoice_event_id(number: str, event: str) -> str:
+    """The webhook-id of an invoice's event: the same on every attempt, in every process."""
+    return event_id(idempotency_key(number, event))
 
 
 def idempotency_key(number: str, event: str) -> str:
+    """The event's id inside its body (as the ledger has always received it)."""
     return f"{number}:{event}"
 
 
+def _listed(template: str, event: str, outcomes: list[tuple[str, str]]) -> str:
+    return template.format(
+        event=event, endpoints="; ".join(f"{name}: {what}" for name, what in outcomes)
+    )
+
+
 def event_body(*, invoice: Invoice, event: str) -> bytes:
-    """The event as canonical JSON: sorted keys, amounts as strings, no clock.
+    """The event as canonical JSON: sorted keys, amounts as strings, no clock."""
+    return _event(invoice=invoice, event=event)[0]
+
+
+def _event(*, invoice: Invoice, event: str) -> tuple[bytes, datetime]:
+    """The body and when it happened.
 
     An event states what happened, whatever happened since (an issued event of an
     invoice replaced meanwhile still says "issued"): every attempt sends the same bytes.
     """
     replacement = (
         Invoice.objects.filter(replaces=invoice).values("number", "created_at").first()
-        if event == EVENTS[Kind.SYNC_REPLACED]
+        if event == events.INVOICE_REPLACED
         else None
     )
     # Invoices carry no void timestamp yet: a void event is dated by the invoice's issue.
@@ -115,6 +117,10 @@ def event_body(*, invoice: Invoice, event: str) -> bytes:
             "replaced_by": replacement["number"] if replacement else None,
         },
     }
+    return canonical_json(payload), occurred_at
+
+
+def canonical_json(payload: dict) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -163,29 +169,3 @@ def _issue_still_pending(invoice_id: int) -> bool:
     return PostInvoicingTask.objects.filter(
         invoice_id=invoice_id, kind=Kind.SYNC, status=PostInvoicingTask.Status.PENDING
     ).exists()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new address: urllib would turn the POST into a GET."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST and return (status, start of the body); TransientError when nobody answers."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    timeout = settings.ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        reply = error.read(REASON_CHARS).decode(errors="replace").strip()
-        return error.code, reply
-    # Refused, unreachable, timed out, or an answer that is not HTTP.
-    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-        reason = getattr(error, "reason", None) or str(error) or type(error).__name__
-        raise TransientError(errors.SYNC_UNAVAILABLE.format(reason=reason)) from error

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import random
-
 from celery import shared_task
 from django.conf import settings
 
+from billing_site.retries import retry_delay as backoff_delay
 from invoicing.post_invoicing.running import Outcome, post_task_run
 from invoicing.post_invoicing.scheduling import post_tasks_requeue_stalled
 
 
 def retry_delay(retries: int) -> float:
-    """Exponential backoff with jitter: about base x 2^retries, capped; the jitter keeps
-    thousands of tasks failed by one outage from all coming back at the same second."""
-    ceiling = min(
-        settings.POST_INVOICING_RETRY_BASE_SECONDS * 2**retries,
-        settings.POST_INVOICING_RETRY_MAX_SECONDS,
+    """The post-invoicing backoff (settings POST_INVOICING_RETRY_*)."""
+    return backoff_delay(
+        retries,
+        base=settings.POST_INVOICING_RETRY_BASE_SECONDS,
+        maximum=settings.POST_INVOICING_RETRY_MAX_SECONDS,
     )
-    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 (not cryptographic)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

@@ -24,6 +24,7 @@ from billing_site.bulk import Row, insert_rows, update_rows
 from contracts.models import POST_TASKS, BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
+from invoicing.post_invoicing.publishing import run_finished_publish
 from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
 from invoicing.services.change_log import batch_generate_change_log
 from invoicing.services.writing import Provenance
@@ -253,10 +254,13 @@ def run_finish_if_done(run: GenerationRun) -> bool:
     """Close the run once none of its jobs is open."""
     if run.jobs.open().exists():
         return False
-    GenerationRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
-        status=GenerationRun.Status.FINISHED, finished_at=timezone.now()
-    )
-    run.refresh_from_db()
+    with transaction.atomic():
+        finished = GenerationRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            status=GenerationRun.Status.FINISHED, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        if finished:  # only the process that closed it tells the webhooks
+            run_finished_publish(run=run)
     return True
 
 

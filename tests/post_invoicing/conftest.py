@@ -20,7 +20,7 @@ FAST_RETRIES = {
     "POST_INVOICING_MAX_ATTEMPTS": 3,
     "POST_INVOICING_RETRY_BASE_SECONDS": 0.2,
     "POST_INVOICING_RETRY_MAX_SECONDS": 1.0,
-    "ACCOUNTING_WEBHOOK_TIMEOUT_SECONDS": 0.5,
+    "WEBHOOK_TIMEOUT_SECONDS": 0.5,
     "STRIPE_TIMEOUT_SECONDS": 2,
     "EMAIL_TIMEOUT": 2,
 }
@@ -47,6 +47,21 @@ def ledger():
     server.stop()
 
 
+@pytest.fixture
+def ledger_endpoint(ledger):
+    """The accounting sync's webhook endpoint, as the data migration seeds it: the ledger's
+    URL and secret, the four invoice and credit-note events."""
+    from webhooks.events import ACCOUNTING_EVENTS
+    from webhooks.services import webhook_endpoint_create
+
+    return webhook_endpoint_create(
+        url=f"{ledger.url}/ledger/events",
+        events=ACCOUNTING_EVENTS,
+        description="Accounting",
+        secret=WEBHOOK_SECRET,
+    )
+
+
 def _settings_for(mail_server, fake_stripe, ledger, gateway: str) -> dict:
     return {
         **FAST_RETRIES,
@@ -57,20 +72,18 @@ def _settings_for(mail_server, fake_stripe, ledger, gateway: str) -> dict:
         "BILLING_PAYMENT_GATEWAY": gateway,
         "STRIPE_API_KEY": STRIPE_KEY,
         "STRIPE_API_BASE": fake_stripe.url,
-        "ACCOUNTING_WEBHOOK_URL": f"{ledger.url}/ledger/events",
-        "ACCOUNTING_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
 
 
 @pytest.fixture
-def outside_world(mail_server, fake_stripe, ledger):
+def outside_world(mail_server, fake_stripe, ledger, ledger_endpoint):
     """Settings pointing every post-invoicing task at the loopback servers (Stripe gateway)."""
     with override_settings(**_settings_for(mail_server, fake_stripe, ledger, "stripe")):
         yield {"mail": mail_server, "stripe": fake_stripe, "ledger": ledger}
 
 
 @pytest.fixture
-def post_worker(celery_workers, mail_server, fake_stripe, ledger):
+def post_worker(celery_workers, mail_server, fake_stripe, ledger, ledger_endpoint):
     """A real Celery worker on Redis whose settings point at the loopback servers; its log
     is in `log` (printed when a test fails)."""
     settings = _settings_for(mail_server, fake_stripe, ledger, "stripe")

@@ -5,8 +5,6 @@ in other processes) talk to them over real sockets."""
 from __future__ import annotations
 
 import email
-import hashlib
-import hmac
 import itertools
 import json
 import threading
@@ -17,11 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from aiosmtpd.controller import Controller
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from tests.conftest import free_port
 
 STRIPE_KEY = "sk_test_post_invoicing"
-WEBHOOK_SECRET = "accounting-shared-secret"
+# The accounting endpoint's Standard Webhooks secret (base64 of 24 bytes after whsec_).
+WEBHOOK_SECRET = "whsec_YWNjb3VudGluZy1zaGFyZWQtc2VjcmV0"
 
 
 # Mail -----------------------------------------------------------------------------
@@ -216,9 +216,10 @@ def _stripe_error(kind: str, message: str) -> dict:
 
 @dataclass
 class Delivery:
-    headers: dict[str, str]
+    headers: Message
     body: bytes
     signature_valid: bool
+    refusal: str = ""  # why the verifier refused it
 
     @property
     def event(self) -> dict:
@@ -227,7 +228,8 @@ class Delivery:
 
 @dataclass
 class Ledger(LoopbackHTTP):
-    """The accounting endpoint: checks the signature, deduplicates on the idempotency key.
+    """A webhook receiver (the accounting endpoint by default): verifies every request with
+    the standardwebhooks package's own verifier, books each webhook-id once.
 
     `answers` is a queue of statuses to give first (None: never answer), then 200.
     """
@@ -238,18 +240,22 @@ class Ledger(LoopbackHTTP):
 
     def __post_init__(self) -> None:
         LoopbackHTTP.__init__(self)
-        self.booked: dict[str, dict] = {}  # idempotency key -> event, booked once
+        self.booked: dict[str, dict] = {}  # webhook-id -> event, booked once
 
     def respond(self, method, path, headers, body):
-        expected = "sha256=" + hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
-        valid = hmac.compare_digest(expected, headers.get("X-Billing-Signature", ""))
-        self.deliveries.append(Delivery(dict(headers), body, valid))
+        try:
+            Webhook(self.secret).verify(body, dict(headers))
+            refusal = ""
+        except WebhookVerificationError as error:
+            refusal = str(error)
+        # The message itself: its lookups ignore case, as HTTP header names do.
+        self.deliveries.append(Delivery(headers, body, not refusal, refusal))
         if self.answers:
             status = self.answers.pop(0)
             return status, {"error": "refused on purpose"} if status else {}
-        if not valid:
-            return 401, {"error": "bad signature"}
-        self.booked.setdefault(headers["Idempotency-Key"], json.loads(body))
+        if refusal:
+            return 401, {"error": refusal}
+        self.booked.setdefault(headers["webhook-id"], json.loads(body))
         return 200, {"booked": True}
 
 

@@ -1,4 +1,5 @@
-"""Auto-Sync: a loopback ledger receives signed events and checks their signature."""
+"""Auto-Sync: the accounting endpoint (a loopback ledger) receives each invoice event signed
+per Standard Webhooks and verifies it with the standardwebhooks package's own verifier."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from invoicing.models import Invoice
 from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.models import PostInvoicingTask
 from invoicing.post_invoicing.running import Outcome, post_task_run
-from invoicing.post_invoicing.syncing import event_body
+from invoicing.post_invoicing.syncing import event_body, invoice_event_id
 from invoicing.services import invoice_generate
 from tests.post_invoicing.helpers import contract_invoiced, run_task, task_of
+from webhooks.models import WebhookEndpoint
+from webhooks.signing import secret_generate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outside_world", "eager_celery")]
 
@@ -27,14 +30,17 @@ def test_the_issued_invoice_is_posted_signed_with_its_idempotency_key(ledger):
     task = run_task(task_of(invoice, Kind.SYNC))
 
     assert task.status == Status.DONE
-    assert task.message == errors.SYNC_DELIVERED.format(event="invoice.issued", status=200)
+    assert task.message == "Delivered invoice.issued: Accounting: HTTP 200."
     (delivery,) = ledger.deliveries
-    assert delivery.signature_valid
-    assert delivery.headers["Idempotency-Key"] == f"{invoice.number}:invoice.issued"
-    assert delivery.headers["X-Billing-Event"] == "invoice.issued"
+    assert delivery.signature_valid, delivery.refusal
+    event_id = invoice_event_id(invoice.number, "invoice.issued")
+    assert event_id.startswith("msg_")
+    assert delivery.headers["webhook-id"] == event_id
+    assert delivery.headers["Idempotency-Key"] == event_id
     assert delivery.headers["Content-Type"] == "application/json"
     event = delivery.event
     assert event["event"] == "invoice.issued"
+    assert event["id"] == f"{invoice.number}:invoice.issued"  # the body keeps its fields
     body = event["invoice"]
     assert (body["number"], body["status"], body["currency"]) == (invoice.number, "issued", "EUR")
     assert (body["subtotal"], body["tax_total"], body["total"]) == ("125.00", "25.00", "150.00")
@@ -58,7 +64,7 @@ def test_a_400_from_accounting_fails_the_task_for_good_with_the_reason(ledger):
     task = run_task(task_of(invoice, Kind.SYNC))
 
     assert (task.status, task.attempts) == (Status.FAILED, 1)
-    assert task.message.startswith("Accounting refused invoice.issued: HTTP 400")
+    assert task.message.startswith("invoice.issued failed for good: Accounting: HTTP 400")
     assert "refused on purpose" in task.message
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED
@@ -72,7 +78,9 @@ def test_an_endpoint_that_never_answers_is_retried_then_fails_with_the_reason(se
 
     assert task.status == Status.FAILED
     assert task.attempts == settings.POST_INVOICING_MAX_ATTEMPTS
-    assert task.message.startswith("Failed after 3 attempts: Accounting could not be reached")
+    assert task.message.startswith(
+        "invoice.issued failed for good: Accounting: Failed after 3 attempts: Could not be reached"
+    )
     assert "timed out" in task.message
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.ISSUED
@@ -85,13 +93,15 @@ def test_a_5xx_is_retried_and_the_ledger_books_the_event_once(ledger):
     task = run_task(task_of(invoice, Kind.SYNC))
 
     assert (task.status, task.attempts) == (Status.DONE, 2)
-    keys = {delivery.headers["Idempotency-Key"] for delivery in ledger.deliveries}
-    assert keys == {f"{invoice.number}:invoice.issued"}
+    keys = {delivery.headers["webhook-id"] for delivery in ledger.deliveries}
+    assert keys == {invoice_event_id(invoice.number, "invoice.issued")}
+    stamps = [int(delivery.headers["webhook-timestamp"]) for delivery in ledger.deliveries]
+    assert len(ledger.deliveries) == 2 and stamps[0] <= stamps[1]  # each attempt's own time
     assert len(ledger.booked) == 1
 
 
-def test_a_wrong_secret_is_caught_by_the_ledger(settings, ledger):
-    settings.ACCOUNTING_WEBHOOK_SECRET = "not-the-shared-secret"
+def test_a_wrong_secret_is_caught_by_the_ledger(ledger, ledger_endpoint):
+    WebhookEndpoint.objects.filter(pk=ledger_endpoint.pk).update(secret=secret_generate())
     invoice = contract_invoiced(auto_sync=True)
 
     task = run_task(task_of(invoice, Kind.SYNC))
@@ -100,13 +110,14 @@ def test_a_wrong_secret_is_caught_by_the_ledger(settings, ledger):
     assert task.status == Status.FAILED and "HTTP 401" in task.message
 
 
-def test_auto_sync_without_a_webhook_url_fails_with_a_clear_reason(settings, ledger):
-    settings.ACCOUNTING_WEBHOOK_URL = ""
+def test_auto_sync_without_a_subscribed_endpoint_fails_with_a_clear_reason(ledger):
+    WebhookEndpoint.objects.update(events=["invoice.paid"])
     invoice = contract_invoiced(auto_sync=True)
 
     task = run_task(task_of(invoice, Kind.SYNC))
 
-    assert (task.status, task.message) == (Status.FAILED, errors.SYNC_NOT_CONFIGURED)
+    expected = errors.SYNC_NOT_CONFIGURED.format(event="invoice.issued")
+    assert (task.status, task.message) == (Status.FAILED, expected)
     assert ledger.deliveries == []
 
 
@@ -174,6 +185,6 @@ def test_a_voided_invoice_sends_its_own_event(ledger, django_capture_on_commit_c
         post_invoicing_invoices_retired(invoice_ids=[invoice.pk])  # twice: one event
 
     assert task_of(invoice, Kind.SYNC_VOIDED).status == Status.DONE
-    voided = [d for d in ledger.deliveries if d.headers["X-Billing-Event"] == "invoice.voided"]
+    voided = [d for d in ledger.deliveries if d.event["event"] == "invoice.voided"]
     assert len(voided) == 1
     assert json.loads(voided[0].body)["invoice"]["status"] == "void"
