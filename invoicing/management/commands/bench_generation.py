@@ -84,19 +84,16 @@ class Command(BaseCommand):
         )
 
     def _ratio(self, floors: list[Measure], runs: list[Measure], label: str) -> None:
-        wall = statistics.median(r.rate / f.rate for f, r in zip(floors, runs, strict=True))
-        cpu = (
-            statistics.median(
-                r.cpu_rate / f.cpu_rate for f, r in zip(floors, runs, strict=True) if f.cpu_rate
-            )
-            if any(f.cpu_rate for f in floors)
-            else 0.0
-        )
+        pairs = list(zip(floors, runs, strict=True))
+        wall = statistics.median(r.rate / f.rate for f, r in pairs)
+        # CPU is known only where both ran in-process (not through a Celery worker).
+        cpu = [r.cpu_rate / f.cpu_rate for f, r in pairs if f.cpu_rate and r.cpu_rate]
+        cpu_text = f"{statistics.median(cpu):.2f} (CPU)" if cpu else "n/a (CPU)"
         floor = statistics.median(f.rate for f in floors)
         run = statistics.median(r.rate for r in runs)
         self.stdout.write(
             f"{label}: floor {floor:.0f} inv/s, run {run:.0f} inv/s, "
-            f"run / floor {wall:.2f} (wall), {cpu:.2f} (CPU)"
+            f"run / floor {wall:.2f} (wall), {cpu_text}"
         )
 
     def _parse(self, value: str) -> date:
