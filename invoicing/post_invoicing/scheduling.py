@@ -73,7 +73,7 @@ def post_invoicing_schedule(
         for invoice_id, contract_id in zip(invoice_ids, contract_ids, strict=True)
         for kind in kinds[contract_id]
     ]
-    pairs += _retirement_events(Q(invoice__replaced_by__in=list(invoice_ids)))
+    pairs += _retirement_events(Q(invoice__replaced_by__id__any=list(invoice_ids)))
     return _tasks_insert(pairs)
 
 
@@ -100,7 +100,9 @@ def _kinds_by_contract(
         # The generation chose every task itself: no need to read the contracts.
         chosen = tuple(kind for flag, kind in KIND_BY_FLAG.items() if requested[flag])
         return dict.fromkeys(contract_ids, chosen)
-    rows = BillingContract.objects.filter(pk__in=set(contract_ids)).values_list("id", *KIND_BY_FLAG)
+    rows = BillingContract.objects.filter(pk__any=set(contract_ids)).values_list(
+        "id", *KIND_BY_FLAG
+    )
     return {
         contract_id: tuple(
             kind

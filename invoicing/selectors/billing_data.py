@@ -79,10 +79,10 @@ def billing_data_load(contract_ids: Collection[int], changes_after: date | None)
     """
     if not contract_ids:
         return BillingData(contracts={}, lines=defaultdict(list), changes=defaultdict(list))
-    contract_rows = _named_rows(BillingContract.objects.filter(pk__in=contract_ids), ContractRow)
+    contract_rows = _named_rows(BillingContract.objects.filter(pk__any=contract_ids), ContractRow)
     lines: defaultdict[int, list[LineRow]] = defaultdict(list)
     for row in _named_rows(
-        ContractLine.objects.filter(contract_id__in=contract_ids).order_by(
+        ContractLine.objects.filter(contract__id__any=contract_ids).order_by(
             "contract_id", "position", "id"
         ),
         LineRow,
@@ -95,7 +95,7 @@ def billing_data_load(contract_ids: Collection[int], changes_after: date | None)
         )
     for row in _named_rows(
         ContractChange.objects.filter(
-            line__contract_id__in=contract_ids, effective_date__gte=changes_after
+            line__contract__id__any=contract_ids, effective_date__gte=changes_after
         ).order_by("line_id", "effective_date", "id"),
         ChangeRow,
     ):

@@ -85,7 +85,7 @@ def due_schedules_claim(contract_ids: Collection[int], as_of: date) -> list[Sche
     """Lock the due schedules of these contracts, skipping rows another worker holds."""
     return list(
         BillingSchedule.objects.due(as_of)
-        .filter(contract_id__in=contract_ids)
+        .filter(contract__id__any=contract_ids)
         .order_by("contract_id", "cycle_index")
         .select_for_update(skip_locked=True, of=("self",))
         .values_list(*SCHEDULE_FIELDS, named=True)
@@ -148,7 +148,7 @@ def batch_generate(
     if unclaimed:
         outcome.locked = set(
             BillingSchedule.objects.due(as_of)
-            .filter(contract_id__in=unclaimed)
+            .filter(contract__id__any=unclaimed)
             .values_list("contract_id", flat=True)
             .distinct()
         )

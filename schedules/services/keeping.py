@@ -66,7 +66,7 @@ def schedules_keep_ahead(*, as_of: date, contract_ids: Iterable[int] | None = No
     ahead = BillingSettings.load().schedules_ahead
     contracts = BillingContract.objects.active()
     if contract_ids is not None:
-        contracts = contracts.filter(pk__in=list(contract_ids))
+        contracts = contracts.filter(pk__any=list(contract_ids))
     stats = contracts.annotate(
         last_index=Max("schedules__cycle_index"),
         last_end=Max("schedules__period_end"),
@@ -136,7 +136,9 @@ def contracts_refresh_next_invoice_date(contract_ids: Iterable[int]) -> None:
         .values("next_invoice_date")[:1]
     )
     for ids in chunked(list(contract_ids), IDS_PER_STATEMENT):
-        BillingContract.objects.filter(pk__in=ids).update(next_invoice_date=Subquery(first_pending))
+        BillingContract.objects.filter(pk__any=ids).update(
+            next_invoice_date=Subquery(first_pending)
+        )
 
 
 def schedules_refresh_pending(*, contract: BillingContract) -> None:
