@@ -43,8 +43,14 @@ class BillingDateField(forms.DateField):
 YES_NO_INVALID = "Give true or false."
 
 
+YES = frozenset({"true", "1", "on"})
+
+
 class StrictCheckboxInput(forms.CheckboxInput):
     """A checkbox whose value reaches the field as sent, so the field may refuse it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value is True or str(value).lower() in YES)
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
@@ -55,7 +61,7 @@ class YesNoField(forms.BooleanField):
     anything else is refused, not read as yes (Django's BooleanField takes "perhaps")."""
 
     widget = StrictCheckboxInput
-    TRUE = frozenset({"true", "1", "on"})
+    TRUE = YES
     FALSE = frozenset({"false", "0", "off", ""})
 
     def to_python(self, value):
