@@ -77,8 +77,12 @@ class InvoiceListing(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if self.action != "list":
             return Invoice.objects.all()
-        filters = query_form(self.request, InvoiceFilterForm).filters()
-        return invoices_matching(self.scoped(filters), today=timezone.localdate())
+        # Asked twice a request (the permission check asks for the model): one form, one
+        # query of the currencies it offers.
+        if not hasattr(self, "_matching"):
+            filters = query_form(self.request, InvoiceFilterForm).filters()
+            self._matching = invoices_matching(self.scoped(filters), today=timezone.localdate())
+        return self._matching
 
     def scoped(self, filters: InvoiceFilters) -> InvoiceFilters:
         return filters
