@@ -78,7 +78,7 @@ def problem_response(
         body["instance"] = request.path
     response = Response(body, status=status_code)
     renderer = getattr(request, "accepted_renderer", None)
-    if renderer is None or renderer.format == "json":
+    if renderer is None or renderer.format == "json" or getattr(renderer, "problems_as_json", 0):
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("v1/", include("api.v1.urls")),
     # Anything else under /api/ is a problem document too, not the site's HTML 404 page.
-    re_path(r"^.*$", views.not_found, name="not-found"),
+    # [\s\S], not ".": a path holding a newline is under /api/ too.
+    re_path(r"^[\s\S]*$", views.not_found, name="not-found"),
 ]

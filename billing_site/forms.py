@@ -46,3 +46,35 @@ class BillingDateField(forms.DateField):
         if isinstance(widget, forms.DateInput):
             attrs |= {"min": FIRST_SUPPORTED_DAY.isoformat(), "max": LAST_SUPPORTED_DAY.isoformat()}
         return attrs
+
+
+YES_NO_INVALID = "Give true or false."
+
+
+YES = frozenset({"true", "1", "on"})
+
+
+class StrictCheckboxInput(forms.CheckboxInput):
+    """A checkbox whose value reaches the field as sent, so the field may refuse it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value is True or str(value).lower() in YES)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class YesNoField(forms.BooleanField):
+    """A yes/no filter of a query string: "true", "1", "on" or "false", "0", "off", "";
+    anything else is refused, not read as yes (Django's BooleanField takes "perhaps")."""
+
+    widget = StrictCheckboxInput
+    TRUE = YES
+    FALSE = frozenset({"false", "0", "off", ""})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            if value.lower() not in self.TRUE | self.FALSE:
+                raise forms.ValidationError(YES_NO_INVALID, code="invalid")
+            value = value.lower() in self.TRUE
+        return super().to_python(value)

@@ -27,6 +27,8 @@ class ScheduleFilters:
     invoice_from: date | None = None
     invoice_to: date | None = None
     month_boundary: bool = False
+    contract_id: int | None = None  # one contract's schedules
+    due_on: date | None = None  # Pending schedules of active contracts due by this day
 
 
 def schedules_matching(filters: ScheduleFilters) -> QuerySet[BillingSchedule]:
@@ -51,6 +53,10 @@ def schedules_matching(filters: ScheduleFilters) -> QuerySet[BillingSchedule]:
         schedules = schedules.filter(invoice_date__lte=filters.invoice_to)
     if filters.month_boundary:
         schedules = across_month_boundary(schedules)
+    if filters.contract_id:
+        schedules = schedules.filter(contract_id=filters.contract_id)
+    if filters.due_on:
+        schedules = schedules.due(filters.due_on)
     return schedules
 
 

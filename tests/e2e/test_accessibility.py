@@ -9,7 +9,7 @@ each width signs in once and every page is only a navigation: the pages read, ne
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +21,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from pytest_django.live_server_helper import LiveServer
 
+from accounts.services import api_key_create
 from contracts.models import BillingContract
 from demo.book import demo_book_create
 from invoicing.models import GenerationJob
@@ -47,6 +48,7 @@ class Book:
     run: int
     failed_job: int
     month: str
+    api_key: int
 
 
 # (name, who looks, path). Paths are templates filled from the Book; "viewer" is a Billing
@@ -78,6 +80,8 @@ PAGES = [
     ("posting-period-close", "manager", "/posting-periods/close/?month={month}"),
     ("forecast", "manager", "/forecast/"),
     ("schedule-list", "manager", "/schedules/"),
+    ("api-keys", "manager", "/accounts/api-keys/"),
+    ("api-key-revoke", "manager", "/accounts/api-keys/{api_key}/revoke/"),
     ("login", "nobody", "/accounts/login/"),
     ("forbidden-403", "viewer", "/contracts/new/"),
     ("not-found-404", "manager", "/no-such-page/"),
@@ -109,6 +113,7 @@ NOT_PAGES = {
     "healthz",
     "logout",
     "language",
+    "api_key_create",
     "contracts:line_quantity",
     "invoicing:invoice_list_csv",
     "invoicing:invoice_void",
@@ -130,7 +135,8 @@ def _url_names(patterns, namespace: str = "") -> set[str]:
     names = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.app_name != "admin":
+            # Admin's pages are Django's; the API answers JSON, checked by tests/api.
+            if pattern.app_name not in ("admin", "api"):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 names |= _url_names(pattern.url_patterns, inner)
         elif pattern.name:
@@ -161,6 +167,7 @@ def _book_create() -> Book:
         run=failed.run_id,
         failed_job=failed.pk,
         month=today.replace(day=1).isoformat(),
+        api_key=0,  # made with the manager, in `site`
     )
 
 
@@ -180,9 +187,11 @@ def site(django_db_setup, django_db_blocker):
     transactional test's are. Set up before the browser and torn down after it: the ORM is
     used outside Playwright's event loop only."""
     with django_db_blocker.unblock():
-        user_in(BILLING_MANAGERS, username="manager", first_name="Maya", last_name="Keller")
+        manager = user_in(
+            BILLING_MANAGERS, username="manager", first_name="Maya", last_name="Keller"
+        )
         user_in(BILLING_VIEWERS, username="viewer")
-        book = _book_create()
+        book = replace(_book_create(), api_key=api_key_create(user=manager, name="CRM")[0].pk)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
