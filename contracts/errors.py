@@ -23,3 +23,12 @@ SELLER_ADDRESS_TOO_LONG = (
 )
 IBAN_INVALID = "{iban} is not a valid IBAN: check its country prefix, length and check digits."
 BIC_INVALID = "{bic} is not a valid BIC: 8 or 11 letters and digits, e.g. DEUTDEFF or DEUTDEFF500."
+END_DATE_THROUGH_END_CONTRACT = (
+    "Contract {number} has invoiced cycles: its end date is set with End contract…, which "
+    "previews and issues the credit notes or the invoice it takes. Nothing was saved."
+)
+CANCEL_INVOICED = (
+    "Contract {number} has invoiced cycles: it cannot be cancelled. End it instead (End "
+    "contract…), which credits the invoiced days after its end."
+)
+CANCEL_NOT_OPEN = "Contract {number} is {status}: only a draft or active contract can be cancelled."

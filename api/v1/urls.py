@@ -1,8 +1,26 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from api.v1 import customers
+from api.v1 import contracts, customers, cycles, runs
 
 router = SimpleRouter(trailing_slash="/?")
 router.register("customers", customers.CustomerViewSet, basename="customer")
+# Contracts, their cycles and generation, runs (api/v1/contracts.py, cycles.py, runs.py).
+router.register("contracts", contracts.ContractViewSet, basename="contract")
+router.register("runs", runs.RunViewSet, basename="run")
+CYCLES = r"^contracts/(?P<contract_pk>[0-9]+)/cycles"
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    re_path(rf"{CYCLES}/?$", cycles.CycleViewSet.as_view({"get": "list"}), name="contract-cycles"),
+    re_path(
+        rf"{CYCLES}/(?P<cycle>[0-9]+)/preview/?$",
+        cycles.CycleViewSet.as_view({"post": "preview"}),
+        name="contract-cycle-preview",
+    ),
+    re_path(
+        rf"{CYCLES}/(?P<cycle>[0-9]+)/generate/?$",
+        cycles.CycleViewSet.as_view({"post": "generate"}),
+        name="contract-cycle-generate",
+    ),
+]
