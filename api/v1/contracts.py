@@ -13,8 +13,12 @@ from api.idempotency import idempotent
 from api.problems import problem_response
 from api.v1 import contract_serializers as s
 from api.v1.contract_edits import contract_fields_changed, line_edits
-from api.v1.ending import ContractEndedSerializer, ContractEndSerializer, end_plan_data
-from api.v1.ending import EndPlanSerializer
+from api.v1.ending import (
+    ContractEndedSerializer,
+    ContractEndSerializer,
+    EndPlanSerializer,
+    end_plan_data,
+)
 from api.v1.ordering import StrictOrdering
 from api.v1.queries import query_form
 from contracts.forms import ContractFilterForm
