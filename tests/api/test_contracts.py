@@ -225,9 +225,7 @@ def test_an_edit_changes_a_quantity_through_the_change_log_and_is_audited(
     assert "Lines" in entry.get_change_message() and entry.user == manager
 
 
-def test_an_edit_naming_another_contracts_line_is_refused_and_writes_nothing(
-    manager_api, contract
-):
+def test_an_edit_naming_another_contracts_line_is_refused_and_writes_nothing(manager_api, contract):
     other = ContractLineFactory()
     before = contract_rows(), list(ContractLine.objects.values_list("pk", "quantity"))
 
@@ -279,7 +277,9 @@ def test_ending_inside_an_invoiced_cycle_previews_then_credits_the_unused_days(
     run_nightly(today, [contract.pk])
     before = billing_state()
 
-    preview = manager_api.post(f"{URL}{contract.pk}/end/", {"end_date": "2026-03-20", "preview": True})
+    preview = manager_api.post(
+        f"{URL}{contract.pk}/end/", {"end_date": "2026-03-20", "preview": True}
+    )
 
     assert preview.status_code == 200, preview.json()
     plan = preview.json()
