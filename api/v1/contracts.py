@@ -100,7 +100,7 @@ class ContractViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=ContractEndSerializer,
-        responses={200: ContractEndedSerializer, 409: None},
+        responses={200: ContractEndedSerializer},
         description="Set, move or remove the end date as End contract… does: with `preview`, "
         "the plan (credit notes of unused days, invoices voided or billing days again, "
         "schedules cut, cancelled or re-opened) and its fingerprint; without, the plan is "

@@ -89,7 +89,7 @@ class CycleViewSet(viewsets.GenericViewSet):
     @extend_schema(
         request=GenerateSerializer,
         parameters=[CONTRACT, CYCLE, IDEMPOTENCY_PARAMETER],
-        responses={201: GeneratedSerializer, 409: None},
+        responses={201: GeneratedSerializer},
         description="Generate the cycle's invoice as Generate Invoice does. A stale "
         "`fingerprint` is a 409 problem carrying the new `draft`; a cycle starting after "
         "today needs `proceed`; an invoiced one needs `replace`.",
