@@ -25,6 +25,8 @@ COMMON_PROBLEMS = {
     "404": "No such object (or not one this operation applies to).",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
+    "409": "Conflict: what was previewed changed (the problem carries the new state), or a "
+    "request with this Idempotency-Key is still being processed.",
     "415": "Unsupported media type.",
     "422": "Refused by the billing rules.",
     "429": "Rate limit reached: retry after the Retry-After header's seconds.",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
 from billing_site.forms import MAX_ID
+from contracts import errors
 from contracts.forms import ContractForm, ContractLineFormSet
 from contracts.models import BillingContract, ContractLine, Customer
 from schedules.models import BillingSchedule
@@ -23,10 +24,8 @@ from schedules.services import contract_edit
 
 SAVED = _("Contract {number} saved.")
 NO_CUSTOMER = _("Choose the customer first: open their page, then New contract.")
-END_DATE_THROUGH_END_CONTRACT = _(
-    "Contract {number} has invoiced cycles: its end date is set with End contract…, which "
-    "previews and issues the credit notes or the invoice it takes. Nothing was saved."
-)
+# The service's own refusal (contract_edit), shown here before it with a link to the page.
+END_DATE_THROUGH_END_CONTRACT = errors.END_DATE_THROUGH_END_CONTRACT
 
 
 @require_http_methods(["GET", "POST"])

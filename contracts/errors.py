@@ -29,3 +29,14 @@ IBAN_INVALID = _("{iban} is not a valid IBAN: check its country prefix, length a
 BIC_INVALID = _(
     "{bic} is not a valid BIC: 8 or 11 letters and digits, e.g. DEUTDEFF or DEUTDEFF500."
 )
+END_DATE_THROUGH_END_CONTRACT = _(
+    "Contract {number} has invoiced cycles: its end date is set with End contract…, which "
+    "previews and issues the credit notes or the invoice it takes. Nothing was saved."
+)
+CANCEL_INVOICED = _(
+    "Contract {number} has invoiced cycles: it cannot be cancelled. End it instead (End "
+    "contract…), which credits the invoiced days after its end."
+)
+CANCEL_NOT_OPEN = _(
+    "Contract {number} is {status}: only a draft or active contract can be cancelled."
+)

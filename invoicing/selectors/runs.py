@@ -156,29 +156,26 @@ def run_jobs_page(
     if count is not None:
         paginator.__dict__["count"] = count  # what the cached `count` would have found
     page = paginator.get_page(page_number)
-    invoices: dict[int, list[Invoice]] = {}
-    for invoice in Invoice.objects.filter(job_id__in=[job.pk for job in page]).order_by("id"):
-        invoices.setdefault(invoice.job_id, []).append(invoice)
+    invoices = jobs_invoices([job.pk for job in page])
     for job in page:
         job.invoices_shown = invoices.get(job.pk, [])
     return page
+
+
+def jobs_invoices(job_ids: list[int]) -> dict[int, list[Invoice]]:
+    """Each job's invoices (and credit notes), in one query for a page of jobs."""
+    invoices: dict[int, list[Invoice]] = {}
+    for invoice in Invoice.objects.filter(job_id__in=job_ids).order_by("id"):
+        assert invoice.job_id is not None
+        invoices.setdefault(invoice.job_id, []).append(invoice)
+    return invoices
 
 
 def runs_page(*, page_number) -> Page:
     """One page of every run, newest first, each with its outcome counts (one query)."""
     runs = GenerationRun.objects.select_related("requested_by").order_by("-created_at", "-id")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(page_number)
-    counts: dict[int, dict[str, int]] = {
-        run.pk: dict.fromkeys(GenerationJob.Status.values, 0) for run in page
-    }
-    rows = (
-        GenerationJob.objects.filter(run_id__in=counts.keys())
-        .values_list("run_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for run_id, status, n in rows:
-        counts[run_id][status] = n
+    counts = runs_job_counts([run.pk for run in page])
     now = timezone.now()
     for run in page:
         run.job_counts = counts[run.pk]
@@ -188,6 +185,22 @@ def runs_page(*, page_number) -> Page:
         attention = run_attention(run, has_open_jobs=has_open_jobs, now=now)
         run.attention = "" if attention == STALLED else attention
     return page
+
+
+def runs_job_counts(run_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each run's jobs per status, every status present, in one query for a page of runs."""
+    counts: dict[int, dict[str, int]] = {
+        run_id: dict.fromkeys(GenerationJob.Status.values, 0) for run_id in run_ids
+    }
+    rows = (
+        GenerationJob.objects.filter(run_id__in=run_ids)
+        .values_list("run_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for run_id, status, n in rows:
+        counts[run_id][status] = n
+    return counts
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 writes that move them (`terms`): a contract's terms or a line's quantity changes, its
 schedules and change log follow in the same transaction."""
 
+from schedules.services.cancelling import contract_cancel
 from schedules.services.editing import LineEdit, contract_edit
 from schedules.services.keeping import (
     contracts_refresh_next_invoice_date,
@@ -20,6 +21,7 @@ from schedules.services.terms import (
 
 __all__ = [
     "LineEdit",
+    "contract_cancel",
     "contract_edit",
     "contract_line_change_quantity",
     "contract_lines_changed",

@@ -15,7 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing_site.actors import Actor, recorded_actor
+from billing_site.errors import BillingError
+from contracts import errors
 from contracts.models import BillingContract, ContractLine
+from schedules.models import BillingSchedule
 from schedules.services.terms import (
     contract_line_change_quantity,
     contract_lines_changed,
@@ -46,6 +49,7 @@ def contract_edit(
     line's quantity changes through the change log from its effective date, its other fields
     are saved as they are. BillingError (or ValidationError) leaves nothing written."""
     adding = contract.pk is None
+    _refuse_end_date_on_invoiced(contract, changed_fields)
     contract_save(contract=contract, changed_fields=changed_fields)
     for edit in lines:
         line = edit.line
@@ -74,3 +78,13 @@ def contract_edit(
             single_object=True,
         )
     return contract
+
+
+def _refuse_end_date_on_invoiced(contract: BillingContract, changed_fields: set[str]) -> None:
+    """An invoiced contract's end date credits or bills days: one rule, End contract's."""
+    if (
+        contract.pk
+        and "end_date" in changed_fields
+        and contract.schedules.filter(status=BillingSchedule.Status.INVOICED).exists()
+    ):
+        raise BillingError(errors.END_DATE_THROUGH_END_CONTRACT.format(number=contract.number))
