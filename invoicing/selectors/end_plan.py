@@ -6,17 +6,18 @@ the end date once a credit note took the days after it back. Moving the end comp
 cut with that one, line by line, with the same rounded figures (line_amounts.billed_after_end):
 the days it takes back are credited, the days it gives back are billed again, so a contract
 ended and extended again bills back exactly what was credited.
+
+Change-log invoices count too: their increase lines as the cycle's regular lines, cut where
+the cycle's schedule is; their lines billing days again are credited only for what a credit
+cannot take from the line it credits (end_lines.shortfall_parts). Changes dated after the
+end are never billed (ContractChange.objects.not_after_contract_end).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -24,10 +25,11 @@ from django.utils import timezone
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft, LineLeft
-from invoicing.drafting import DraftLine, InvoiceDraft, day_label
+from invoicing.drafting import DraftLine, day_label
 from invoicing.drafting import draft_days_billed_again as _billed_again_draft
 from invoicing.models import Invoice
 from invoicing.selectors.end_lines import plan_line, shortfall_parts
+from invoicing.selectors.end_plan_data import EndPlan, ScheduleMove
 from invoicing.selectors.lines_left import invoice_lines_left
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
@@ -39,68 +41,6 @@ END_BEFORE_PAID_CYCLE = (
 END_UNCHANGED = "The contract already ends on {end}: nothing to change."
 END_ALREADY_OPEN = "The contract has no end date: nothing to change."
 ENDED_REASON = "Contract ended on {end}: days after it credited."
-
-
-@dataclass(frozen=True)
-class ScheduleMove:
-    """A schedule whose period or state the new end date changes."""
-
-    schedule_id: int
-    cycle_index: int
-    period_start: date
-    period_end: date
-    new_end: date | None = None  # the cut (or uncut) period end; None: cancelled/reopened
-
-
-@dataclass
-class EndPlan:
-    """What ending the contract on `end_date` (None: no end) would write."""
-
-    contract_id: int
-    end_before: date | None
-    end_date: date | None
-    credit_notes: list[CreditNoteDraft] = field(default_factory=list)
-    credited_numbers: dict[int, str] = field(default_factory=dict)  # invoice id -> number
-    billed_again: list[InvoiceDraft] = field(default_factory=list)
-    voided: list[Any] = field(default_factory=list)  # invoices credited in full
-    cut: list[ScheduleMove] = field(default_factory=list)
-    cancelled: list[ScheduleMove] = field(default_factory=list)
-    reopened: list[ScheduleMove] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return (
-            not (
-                self.credit_notes or self.billed_again or self.voided or self.cut or self.cancelled
-            )
-            and not self.reopened
-        )
-
-    @property
-    def credit_rows(self) -> list[tuple[str, CreditNoteDraft]]:
-        """Each credit note with the number of the invoice it credits, for the preview."""
-        return [(self.credited_numbers[note.invoice_id], note) for note in self.credit_notes]
-
-    @property
-    def credited_total(self) -> Decimal:
-        return sum((note.total for note in self.credit_notes), Decimal(0))
-
-    @property
-    def billed_again_total(self) -> Decimal:
-        return sum((draft.total for draft in self.billed_again), Decimal(0))
-
-    def fingerprint(self) -> str:
-        """A digest of everything the end would write, to refuse a stale confirmation."""
-        content = [
-            str(self.end_before),
-            str(self.end_date),
-            [(n.invoice_id, [str(line.amount) for line in n.lines]) for n in self.credit_notes],
-            [[str(line.amount) for line in draft.lines] for draft in self.billed_again],
-            [invoice.id for invoice in self.voided],
-            [(m.schedule_id, str(m.new_end)) for m in self.cut],
-            [m.schedule_id for m in self.cancelled + self.reopened],
-        ]
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
 
 
 def contract_end_plan(*, contract: BillingContract, end_date: date | None) -> EndPlan:
