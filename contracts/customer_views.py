@@ -16,7 +16,7 @@ from contracts.forms import CustomerFilterForm, CustomerForm
 from contracts.models import Customer
 from contracts.selectors import customer_contracts, customer_history, customer_list_page
 from contracts.services import customer_save
-from invoicing.selectors.balances import customer_balances
+from invoicing.selectors.balances import customer_balances, customers_in_credit
 from invoicing.selectors.invoice_list import InvoiceFilters, invoices_matching
 
 INVOICES_SHOWN = 10
@@ -29,6 +29,9 @@ SAVED = _("Customer {name} saved.")
 def customer_list(request) -> HttpResponse:
     form = CustomerFilterForm(request.GET)
     page = customer_list_page(filters=form.filters(), page_number=request.GET.get("page"))
+    in_credit = customers_in_credit(customer_ids=[customer.pk for customer in page])
+    for customer in page:
+        customer.in_credit = in_credit.get(customer.pk, [])
     return render(request, "contracts/customer_list.html", {"form": form, "page": page})
 
 

@@ -10,6 +10,10 @@ QUANTITY_NEGATIVE = _("A quantity cannot be below zero.")
 EFFECTIVE_DATE_OUTSIDE_CONTRACT = _(
     "The effective date {day} is outside the contract ({start} to {end})."
 )
+START_AFTER_CHANGE = _(
+    "The contract cannot start on {start}: a quantity change is recorded from {day}, before "
+    "it. Start it on {day} at the latest."
+)
 EFFECTIVE_DATE_IN_CANCELLED_CYCLE = _(
     "The effective date {day} falls in a cancelled billing cycle: nothing there is billed."
 )

@@ -381,6 +381,19 @@ class ContractLine(models.Model):
             raise ValidationError({"end_date": "The line's end date is before its start date."})
 
 
+class ContractChangeQuerySet(models.QuerySet):
+    def not_after_contract_end(self):
+        """Changes effective on or before their contract's end (all of an open-ended one).
+
+        Billing ignores a change dated after the end: nothing is billed after it, and the
+        end credited those days already. Ending the contract later again makes the change
+        billable again, so it is left unbilled rather than marked."""
+        return self.filter(
+            Q(line__contract__end_date__isnull=True)
+            | Q(effective_date__lte=F("line__contract__end_date"))
+        )
+
+
 class ContractChange(models.Model):
     """The change log: one row per change of a line's quantity."""
 
@@ -401,6 +414,8 @@ class ContractChange(models.Model):
         on_delete=models.SET_NULL,
         related_name="billed_changes",
     )
+
+    objects = ContractChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["line_id", "effective_date", "id"]

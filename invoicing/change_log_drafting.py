@@ -33,7 +33,7 @@ from invoicing.drafting import (
     day_label,
     draft_change_log_invoice,
 )
-from invoicing.errors import GenerationError
+from invoicing.errors import ChangeOutsideContract, GenerationError
 from schedules import cycles
 
 if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
@@ -104,15 +104,44 @@ def is_decrease(change: BilledChange) -> bool:
     return change.quantity_after < change.quantity_before
 
 
+def is_within(contract: ContractTerms, change: BilledChange) -> bool:
+    """Whether the change falls on a day of the contract, where a billing cycle holds it."""
+    day = change.effective_date
+    return contract.start_date <= day and (contract.end_date is None or day <= contract.end_date)
+
+
 def decrease_cycle_indexes(contract: ContractTerms, changes: Sequence[BilledChange]) -> set[int]:
-    """The cycles whose invoices the decreases among these changes take back from."""
+    """The cycles whose invoices the decreases among these changes take back from (a
+    change outside the contract has none: drafting refuses it)."""
     return {
         cycles.cycle_index_containing(
             contract.start_date, contract.billing_frequency, change.effective_date
         )
         for change in changes
-        if is_decrease(change)
+        if is_decrease(change) and is_within(contract, change)
     }
+
+
+def changes_outside_refuse(
+    data: BillingData, contract_id: int, changes: Sequence[BilledChange]
+) -> None:
+    """Refuse (ChangeOutsideContract) billing a change dated outside the contract: no
+    cycle holds it, and billing the contract's other changes without it would hide it."""
+    contract = data.contracts[contract_id]
+    for change in changes:
+        if is_within(contract, change):
+            continue
+        descriptions = {line.id: line.description for line in data.lines.get(contract_id, [])}
+        raise ChangeOutsideContract(
+            errors.CHANGE_OUTSIDE_CONTRACT.format(
+                line=descriptions.get(change.line_id, f"#{change.line_id}"),
+                day=day_label(change.effective_date),
+                before=f"{change.quantity_before.normalize():f}",
+                after=f"{change.quantity_after.normalize():f}",
+                start=day_label(contract.start_date),
+                end=day_label(contract.end_date) if contract.end_date else "open-ended",
+            )
+        )
 
 
 def draft_change_log(
@@ -126,7 +155,9 @@ def draft_change_log(
     closed_months: Collection[date] = frozenset(),
 ) -> ChangeLogDrafts:
     """The documents billing these changes: `targets` maps a cycle index to its live
-    regular invoice; a decrease in a cycle without one is refused."""
+    regular invoice; a decrease in a cycle without one, or a change outside the contract's
+    dates, is refused."""
+    changes_outside_refuse(data, contract_id, changes)
     credit_notes, nothing_back = _credit_drafts(
         data, contract_id, [change for change in changes if is_decrease(change)], targets
     )

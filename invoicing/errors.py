@@ -15,6 +15,11 @@ class GenerationError(BillingError):
     """One contract's invoice cannot be computed; the others go on."""
 
 
+class ChangeOutsideContract(GenerationError):
+    """A quantity change dated before the contract starts (or after it ends, when asked
+    to bill it): no cycle holds it, so its contract is not billed until it is corrected."""
+
+
 class BulkError(BillingError):
     """A bulk request refused before anything is queued."""
 
@@ -70,6 +75,11 @@ CHANGES_BILLED_BY_CHANGE_LOG = _(
 NO_INVOICE_TO_CREDIT = _(
     "The decrease from {day} falls in cycle {cycle}, which has no issued invoice to credit: "
     "generate the cycle's invoice, which bills the decrease itself."
+)
+CHANGE_OUTSIDE_CONTRACT = _(
+    "The quantity change of “{line}” from {day} ({before} → {after}) is outside the "
+    "contract's dates ({start} to {end}): no billing cycle holds it, so this contract's "
+    "changes are not billed. Correct the change's date or the contract's dates."
 )
 CHANGE_LOG_NOTHING_TO_REPLACE = _(
     "Invoice {number} bills no quantity increase: decreases are credited, not invoiced. Void "

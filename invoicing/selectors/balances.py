@@ -4,6 +4,8 @@ the customer is owed: the customer is in credit."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,25 +36,41 @@ class CustomerBalance:
 def customer_balances(*, customer_id: int) -> list[CustomerBalance]:
     """The customer's balance per currency, in currency order, currencies with nothing
     owed either way left out (one query)."""
+    return customers_balances(customer_ids=[customer_id]).get(customer_id, [])
+
+
+def customers_balances(*, customer_ids: Collection[int]) -> dict[int, list[CustomerBalance]]:
+    """Each of these customers' balances per currency, as `customer_balances` gives them
+    (one query for any number of customers: the customer list's page)."""
     unpaid = Q(paid_at__isnull=True)
     rows = (
         Invoice.objects.live()
-        .filter(contract__customer_id=customer_id)
-        .values("currency")
+        .filter(contract__customer_id__in=list(customer_ids))
+        .values("contract__customer_id", "currency")
         .annotate(
             invoices=Count("id", filter=unpaid & Q(total__gt=F("credited_total"))),
             unpaid=Sum(F("total") - F("credited_total"), filter=unpaid, default=Decimal(0)),
             owed_back=Sum("credited_total", filter=~unpaid, default=Decimal(0)),
         )
-        .order_by("currency")
+        .order_by("contract__customer_id", "currency")
     )
-    return [
-        CustomerBalance(
-            currency=row["currency"],
-            invoices=row["invoices"],
-            unpaid=row["unpaid"],
-            owed_back=row["owed_back"],
-        )
-        for row in rows
-        if row["unpaid"] or row["owed_back"]
-    ]
+    balances: dict[int, list[CustomerBalance]] = defaultdict(list)
+    for row in rows:
+        if row["unpaid"] or row["owed_back"]:
+            balances[row["contract__customer_id"]].append(
+                CustomerBalance(
+                    currency=row["currency"],
+                    invoices=row["invoices"],
+                    unpaid=row["unpaid"],
+                    owed_back=row["owed_back"],
+                )
+            )
+    return dict(balances)
+
+
+def customers_in_credit(*, customer_ids: Collection[int]) -> dict[int, list[CustomerBalance]]:
+    """Of these customers, those owed money on balance: their currencies in credit (one
+    query)."""
+    found = customers_balances(customer_ids=customer_ids).items()
+    in_credit = {pk: [b for b in balances if b.in_credit] for pk, balances in found}
+    return {pk: balances for pk, balances in in_credit.items() if balances}

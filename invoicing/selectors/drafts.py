@@ -64,10 +64,14 @@ def change_log_changes_claim(
     contract_ids: Collection[int], *, period_start: date, period_end: date, lock: bool = True
 ) -> dict[int, list]:
     """Unbilled changes effective in the period whose cycle is already invoiced, per
-    contract; locked, skipping those another run holds, when `lock`."""
+    contract; locked, skipping those another run holds, when `lock`.
+
+    A change after its contract's end is left out (nothing is billed after the end); one
+    before its start has no cycle and is kept, so that drafting fails its contract alone
+    with a message naming it (change_log_drafting.changes_outside_refuse)."""
     if period_end < period_start:
         raise GenerationError(errors.PERIOD_REVERSED.format(start=period_start, end=period_end))
-    changes = ContractChange.objects.filter(
+    changes = ContractChange.objects.not_after_contract_end().filter(
         line__contract_id__in=contract_ids,
         billed_invoice__isnull=True,
         effective_date__gte=period_start,
@@ -90,7 +94,11 @@ def change_log_changes_claim(
     )
     by_contract = defaultdict(list)
     for row in rows:
-        index = cycles.cycle_index_containing(*terms[row.contract_id], row.effective_date)
+        start, frequency = terms[row.contract_id]
+        if row.effective_date < start:  # no cycle holds it: its contract's drafting fails
+            by_contract[row.contract_id].append(row)
+            continue
+        index = cycles.cycle_index_containing(start, frequency, row.effective_date)
         if (row.contract_id, index) in invoiced:
             by_contract[row.contract_id].append(row)
     return by_contract

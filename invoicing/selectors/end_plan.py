@@ -6,18 +6,18 @@ the end date once a credit note took the days after it back. Moving the end comp
 cut with that one, line by line, with the same rounded figures (line_amounts.billed_after_end):
 the days it takes back are credited, the days it gives back are billed again, so a contract
 ended and extended again bills back exactly what was credited.
+
+Change-log invoices count too: their increase lines as the cycle's regular lines, cut where
+the cycle's schedule is; their lines billing days again are credited only for what a credit
+cannot take from the line it credits (end_lines.shortfall_parts). Changes dated after the
+end are never billed (ContractChange.objects.not_after_contract_end).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
-from typing import Any
+from dataclasses import replace
+from datetime import date
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -25,10 +25,11 @@ from django.utils import timezone
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft, LineLeft
-from invoicing.drafting import PRORATION_PLACES, DraftLine, InvoiceDraft, day_label
+from invoicing.drafting import DraftLine, day_label
 from invoicing.drafting import draft_days_billed_again as _billed_again_draft
-from invoicing.line_amounts import billed_after_end, days_after_end, within_left
 from invoicing.models import Invoice
+from invoicing.selectors.end_lines import plan_line, shortfall_parts
+from invoicing.selectors.end_plan_data import EndPlan, ScheduleMove
 from invoicing.selectors.lines_left import invoice_lines_left
 from schedules import cycles
 from schedules.models import BillingSchedule, PostingPeriod
@@ -42,76 +43,21 @@ END_ALREADY_OPEN = "The contract has no end date: nothing to change."
 ENDED_REASON = "Contract ended on {end}: days after it credited."
 
 
-@dataclass(frozen=True)
-class ScheduleMove:
-    """A schedule whose period or state the new end date changes."""
-
-    schedule_id: int
-    cycle_index: int
-    period_start: date
-    period_end: date
-    new_end: date | None = None  # the cut (or uncut) period end; None: cancelled/reopened
-
-
-@dataclass
-class EndPlan:
-    """What ending the contract on `end_date` (None: no end) would write."""
-
-    contract_id: int
-    end_before: date | None
-    end_date: date | None
-    credit_notes: list[CreditNoteDraft] = field(default_factory=list)
-    credited_numbers: dict[int, str] = field(default_factory=dict)  # invoice id -> number
-    billed_again: list[InvoiceDraft] = field(default_factory=list)
-    voided: list[Any] = field(default_factory=list)  # invoices credited in full
-    cut: list[ScheduleMove] = field(default_factory=list)
-    cancelled: list[ScheduleMove] = field(default_factory=list)
-    reopened: list[ScheduleMove] = field(default_factory=list)
-
-    @property
-    def is_empty(self) -> bool:
-        return (
-            not (
-                self.credit_notes or self.billed_again or self.voided or self.cut or self.cancelled
-            )
-            and not self.reopened
-        )
-
-    @property
-    def credit_rows(self) -> list[tuple[str, CreditNoteDraft]]:
-        """Each credit note with the number of the invoice it credits, for the preview."""
-        return [(self.credited_numbers[note.invoice_id], note) for note in self.credit_notes]
-
-    @property
-    def credited_total(self) -> Decimal:
-        return sum((note.total for note in self.credit_notes), Decimal(0))
-
-    @property
-    def billed_again_total(self) -> Decimal:
-        return sum((draft.total for draft in self.billed_again), Decimal(0))
-
-    def fingerprint(self) -> str:
-        """A digest of everything the end would write, to refuse a stale confirmation."""
-        content = [
-            str(self.end_before),
-            str(self.end_date),
-            [(n.invoice_id, [str(line.amount) for line in n.lines]) for n in self.credit_notes],
-            [[str(line.amount) for line in draft.lines] for draft in self.billed_again],
-            [invoice.id for invoice in self.voided],
-            [(m.schedule_id, str(m.new_end)) for m in self.cut],
-            [m.schedule_id for m in self.cancelled + self.reopened],
-        ]
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
-
-
 def contract_end_plan(*, contract: BillingContract, end_date: date | None) -> EndPlan:
     """What `contract_end` would write; refuses (BillingError) what it would refuse."""
     _refuse_before_start(contract, end_date)
     plan = EndPlan(contract_id=contract.pk, end_before=contract.end_date, end_date=end_date)
     invoices = list(touched_invoices(contract, end_date))
     lines = invoice_lines_left(invoice.id for invoice in invoices)
+    cuts = _invoiced_cycle_ends(contract, invoices)
+    short: list[CreditLineDraft] = []
     for invoice in invoices:
-        _plan_invoice(plan, contract, invoice, lines.get(invoice.id, []))
+        if invoice.kind == Invoice.Kind.REGULAR:
+            _plan_invoice(plan, contract, invoice, lines.get(invoice.id, []), short)
+        else:
+            _plan_increases(plan, contract, invoice, lines.get(invoice.id, []), cuts, short)
+    if short:
+        _plan_shortfall(plan, invoices, lines, short)
     _plan_pending(plan, contract)
     # The same end date again still credits what an end set in admin left uncredited.
     if end_date == contract.end_date and plan.is_empty:
@@ -135,21 +81,43 @@ def _refuse_before_start(contract: BillingContract, end_date: date | None) -> No
 
 
 def touched_invoices(contract: BillingContract, end_date: date | None) -> QuerySet[Invoice]:
-    """The contract's live regular invoices the end date changes: those billing days after
-    it, and those whose cycle an earlier end date cut (their credited days)."""
+    """The contract's live invoices the end date changes: regular ones billing days after
+    it or whose cycle an earlier end date cut (their credited days), and change-log ones
+    billing days after the earlier of the two ends (all of them without one)."""
     touched = Q(schedule__period_end__lt=F("period_end"))
     if end_date is not None:
         touched |= Q(period_end__gt=end_date)
+    # Change-log invoices: their increases, and the days they billed again (end_lines.py).
+    increases = Q(kind=Invoice.Kind.CHANGE_LOG)
+    ends = [day for day in (end_date, contract.end_date) if day is not None]
+    if ends and end_date != contract.end_date:
+        increases &= Q(period_end__gt=min(ends))
     return (
-        Invoice.objects.live_regular()
-        .filter(touched, contract=contract)
+        Invoice.objects.live()
+        .filter(Q(kind=Invoice.Kind.REGULAR) & touched | increases, contract=contract)
         .select_related("schedule")
         .order_by("period_start", "id")
     )
 
 
+def _invoiced_cycle_ends(contract: BillingContract, invoices: Sequence[Invoice]) -> dict[int, date]:
+    """Cycle index -> where its invoiced schedule's period ends (cut by an earlier end
+    date), when change-log invoices are among these (one query, none without)."""
+    if all(invoice.kind == Invoice.Kind.REGULAR for invoice in invoices):
+        return {}
+    return dict(
+        contract.schedules.filter(status=BillingSchedule.Status.INVOICED).values_list(
+            "cycle_index", "period_end"
+        )
+    )
+
+
 def _plan_invoice(
-    plan: EndPlan, contract: BillingContract, invoice: Invoice, lines: Sequence[LineLeft]
+    plan: EndPlan,
+    contract: BillingContract,
+    invoice: Invoice,
+    lines: Sequence[LineLeft],
+    short: list[CreditLineDraft],
 ) -> None:
     schedule = invoice.schedule
     assert schedule is not None  # a regular invoice always has its schedule
@@ -171,12 +139,88 @@ def _plan_invoice(
     taken: list[CreditLineDraft] = []
     again: list[DraftLine] = []
     for line in lines:
-        _plan_line(line, cut_before, cut_after, full_days, contract.currency, taken, again)
+        plan_line(line, cut_before, cut_after, full_days, contract.currency, taken, again, short)
+    _plan_documents(plan, contract, invoice, taken, again)
+    if (cut_after or invoice.period_end) != schedule.period_end:
+        plan.cut.append(replace(move, new_end=cut_after or invoice.period_end))
+
+
+def _plan_increases(
+    plan: EndPlan,
+    contract: BillingContract,
+    invoice: Invoice,
+    lines: Sequence[LineLeft],
+    cuts: dict[int, date],
+    short: list[CreditLineDraft],
+) -> None:
+    """A change-log invoice's increases: each line's days after the end, as a regular
+    line's, its cut the one its cycle's schedule records. Its lines billing days again
+    and its decreases billed at zero are not increases: an end never takes them back."""
+    taken: list[CreditLineDraft] = []
+    again: list[DraftLine] = []
+    for line in lines:
+        if line.change_id is None or line.quantity <= 0:
+            continue
+        index = cycles.cycle_index_containing(
+            contract.start_date, contract.billing_frequency, line.period_start
+        )
+        cut = cuts.get(index)
+        cut_before = cut if cut is not None and cut < line.period_end else None
+        end = plan.end_date
+        cut_after = end if end is not None and end < line.period_end else None
+        if cut_after is not None and (cut_before is None or cut_after < cut_before):
+            _refuse_if_paid(invoice, cut_before or line.period_end)
+        full_days = cycles.cycle_at(
+            contract.start_date, contract.billing_frequency, index
+        ).full_days
+        plan_line(line, cut_before, cut_after, full_days, contract.currency, taken, again, short)
+    _plan_documents(plan, contract, invoice, taken, again)
+
+
+def _plan_shortfall(
+    plan: EndPlan,
+    invoices: Sequence[Invoice],
+    lines: dict[int, list[LineLeft]],
+    short: Sequence[CreditLineDraft],
+) -> None:
+    """Credit notes on the invoices that billed days again for what the end's credits
+    could not take from the lines they credit (end_lines.shortfall_parts)."""
+    billed_again = [
+        line
+        for invoice in invoices
+        if invoice.kind == Invoice.Kind.CHANGE_LOG
+        for line in lines.get(invoice.id, [])
+        if line.change_id is None and line.has_left
+    ]
+    numbers = {invoice.pk: invoice.number for invoice in invoices}
+    for invoice_id, taken in shortfall_parts(short, billed_again).items():
+        plan.credit_notes.append(
+            CreditNoteDraft(
+                invoice_id=invoice_id,
+                reason=ENDED_REASON.format(end=day_label(plan.end_date or taken[0].period_end)),
+                lines=taken,
+                period=(
+                    min(line.period_start for line in taken),
+                    max(line.period_end for line in taken),
+                ),
+            )
+        )
+        plan.credited_numbers[invoice_id] = numbers[invoice_id]
+
+
+def _plan_documents(
+    plan: EndPlan,
+    contract: BillingContract,
+    invoice: Invoice,
+    taken: list[CreditLineDraft],
+    again: list[DraftLine],
+) -> None:
+    """The credit note taking `taken` back from the invoice, the invoice billing `again`."""
     if taken:
         plan.credit_notes.append(
             CreditNoteDraft(
                 invoice_id=invoice.pk,
-                reason=ENDED_REASON.format(end=day_label(cut_after or invoice.period_end)),
+                reason=ENDED_REASON.format(end=day_label(plan.end_date or invoice.period_end)),
                 lines=taken,
                 period=(
                     min(line.period_start for line in taken),
@@ -196,85 +240,6 @@ def _plan_invoice(
                 ),
                 as_of=timezone.localdate(),
                 closed_months=PostingPeriod.objects.closed_months(),
-            )
-        )
-    if (cut_after or invoice.period_end) != schedule.period_end:
-        plan.cut.append(replace(move, new_end=cut_after or invoice.period_end))
-
-
-def _plan_line(
-    line: LineLeft,
-    cut_before: date | None,
-    cut_after: date | None,
-    full_days: int,
-    currency: str,
-    taken: list[CreditLineDraft],
-    again: list[DraftLine],
-) -> None:
-    """The line's share of the move: a credit line when the end comes earlier than the
-    cycle's current cut, a line billed again when it comes later."""
-    if line.amount <= 0:
-        return
-
-    def after(end: date | None) -> tuple[Decimal, Decimal]:
-        return billed_after_end(
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            tax_rate=line.tax_rate,
-            period_start=line.period_start,
-            period_end=line.period_end,
-            cycle_days=full_days,
-            end_date=end,
-            currency=currency,
-            decreases=line.decreases,
-        )
-
-    (amount_now, tax_now), (amount_new, tax_new) = after(cut_before), after(cut_after)
-    days = abs(
-        days_after_end(line.period_start, line.period_end, cut_after)
-        - days_after_end(line.period_start, line.period_end, cut_before)
-    )
-    if not days:
-        return
-    earlier, later = sorted((cut_before or line.period_end, cut_after or line.period_end))
-    start = max(line.period_start, earlier + timedelta(days=1))
-    end = min(line.period_end, later)
-    share = Fraction(days, full_days)
-    proration = (Decimal(share.numerator) / Decimal(share.denominator)).quantize(PRORATION_PLACES)
-    if amount_new > amount_now:
-        amount, tax = within_left(
-            amount_new - amount_now, tax_new - tax_now, line.amount_left, line.tax_left
-        )
-        if amount or tax:
-            taken.append(
-                CreditLineDraft(
-                    description=f"{line.description}: {days} day(s) after the contract's end",
-                    quantity=-line.quantity,
-                    unit_price=line.unit_price,
-                    period_start=start,
-                    period_end=end,
-                    proration=proration,
-                    amount=-amount,
-                    tax_rate=line.tax_rate,
-                    tax_amount=-tax,
-                    credited_line_id=line.id,
-                    contract_line_id=line.contract_line_id,
-                )
-            )
-    elif amount_now > amount_new:
-        again.append(
-            DraftLine(
-                contract_line_id=line.contract_line_id,
-                description=f"{line.description}: {days} day(s) billed again, the contract's "
-                "end moved",
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                period_start=start,
-                period_end=end,
-                proration=share,
-                amount=amount_now - amount_new,
-                tax_rate=line.tax_rate,
-                tax_amount=tax_now - tax_new,
             )
         )
 

@@ -2,7 +2,8 @@
 
 A new end date inside an invoiced cycle takes back that cycle's unused days on a credit note
 (each line: quantity x unit price x days after the end / the full cycle's days, rounded
-once), cuts its schedule's period at the end date, and voids the cycles invoiced wholly after
+once), and the same days of the quantity increases its change-log invoices billed (delta x
+unit price x days after the end / the full cycle's days, on a credit note of each), cuts its schedule's period at the end date, and voids the cycles invoiced wholly after
 it (a credit note takes each back in full) so that their schedules are cancelled like the
 Pending ones. Moving the end date later again bills the credited days again, line by line,
 on an invoice of their own (the difference of the same rounded figures, so a contract ended

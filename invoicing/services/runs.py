@@ -196,7 +196,8 @@ def _merged(regular: BatchOutcome, change_log: BatchOutcome) -> BatchOutcome:
 
 
 def _contracts_with_unbilled_changes(until: date, contract_ids: Collection[int] | None) -> set[int]:
-    changes = ContractChange.objects.filter(
+    # A change after its contract's end is never billed: no job for it every night.
+    changes = ContractChange.objects.not_after_contract_end().filter(
         billed_invoice__isnull=True,
         effective_date__lte=until,
         line__contract__status=BillingContract.Status.ACTIVE,

@@ -17,6 +17,7 @@ from contracts import errors
 from contracts.models import BillingContract, ContractChange, ContractLine
 from schedules import cycles
 from schedules.models import BillingSchedule
+from schedules.posting_periods import day_label
 from schedules.services.keeping import (
     schedules_cancel_pending,
     schedules_keep_ahead,
@@ -34,6 +35,8 @@ SCHEDULE_FIELDS = {"billing_timing", "invoice_offset_days", "end_date"}
 def contract_save(*, contract: BillingContract, changed_fields: set[str] | None = None) -> None:
     """Save a contract's terms and bring its schedules in line with them."""
     changed = set(changed_fields or ())
+    if contract.pk and "start_date" in changed:
+        _refuse_start_after_changes(contract)
     if contract.pk and changed & CYCLE_FIELDS:
         if contract.schedules.filter(status=BillingSchedule.Status.INVOICED).exists():
             raise BillingError(errors.TERMS_LOCKED)
@@ -48,6 +51,23 @@ def contract_save(*, contract: BillingContract, changed_fields: set[str] | None 
         schedules_refresh_pending(contract=contract)
     if contract.status == BillingContract.Status.ACTIVE:
         schedules_keep_ahead(as_of=timezone.localdate(), contract_ids=[contract.pk])
+
+
+def _refuse_start_after_changes(contract: BillingContract) -> None:
+    """A start after a recorded quantity change would leave the change in no billing cycle:
+    change-log billing could never bill it (and would fail the contract's job)."""
+    first = (
+        ContractChange.objects.filter(line__contract=contract)
+        .order_by("effective_date")
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+    if first is not None and contract.start_date and first < contract.start_date:
+        raise BillingError(
+            errors.START_AFTER_CHANGE.format(
+                start=day_label(contract.start_date), day=day_label(first)
+            )
+        )
 
 
 @transaction.atomic

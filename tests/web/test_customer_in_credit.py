@@ -3,15 +3,19 @@ shows the customer in credit rather than hiding it."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from invoicing.models import Invoice
-from invoicing.selectors.balances import customer_balances
+from invoicing.selectors.balances import customer_balances, customers_in_credit
 from invoicing.services.partial_crediting import credit_note_issue
+from tests.factories import CustomerFactory
 from tests.post_invoicing.helpers import contract_invoiced
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +69,40 @@ def test_money_owed_back_is_set_against_what_unpaid_invoices_still_owe():
         Decimal("90.00"),
     )
     assert balance.in_credit == 0
+
+
+def list_in_credit_cells(page: str) -> list[str]:
+    """The In credit cell of each row of the customer list, its text without tags."""
+    cells = re.findall(r"<td class=\"num nowrap\" data-in-credit>(.*?)</td>", page, re.S)
+    # Spaces and tags only: the money keeps its no-break space.
+    return [re.sub(r"[ \n]+", " ", re.sub(r"<[^>]+>", " ", cell)).strip() for cell in cells]
+
+
+def test_the_customer_list_shows_each_customer_in_credit_per_currency(manager_client):
+    euros = paid_and_credited("EUR", "12.50", "50.00")
+    paid_and_credited("JPY", "1250", "5000", customer=euros.contract.customer)
+    owing = contract_invoiced(customer=CustomerFactory(name="Owing Ltd"))
+
+    page = manager_client.get(reverse("customers:list")).content.decode()
+
+    rows = dict(
+        zip(re.findall(r'customers/(\d+)/"', page), list_in_credit_cells(page), strict=True)
+    )
+    assert rows[str(euros.contract.customer_id)] == f"EUR{NBSP}60.00 JPY{NBSP}6,000"
+    assert rows[str(owing.contract.customer_id)] == "—"  # owes 150.00: not in credit
+
+
+def list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("customers:list")).status_code == 200
+    return len(queries)
+
+
+def test_the_customer_list_reads_the_balances_in_one_query_whatever_the_rows(manager_client):
+    paid_and_credited("EUR", "12.50", "50.00")
+    one = list_queries(manager_client)
+    for _ in range(4):
+        paid_and_credited("EUR", "12.50", "50.00")
+
+    assert list_queries(manager_client) == one
+    assert customers_in_credit(customer_ids=[]) == {}
