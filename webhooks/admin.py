@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.admin_helpers import ReadOnlyAdminMixin, ReadOnlyTabularInline, admin_link
 from billing_site.errors import BillingError
@@ -20,14 +22,16 @@ from webhooks.services import (
 
 REDELIVER_PERMISSION = "webhooks.redeliver_webhookdelivery"
 CHANGE_ENDPOINT_PERMISSION = "webhooks.change_webhookendpoint"
-REDELIVERED = "{count} delivery(ies) queued again."
-TEST_SENT = "Test event queued to {endpoint}."
-DISABLED = "{count} endpoint(s) disabled."
+REDELIVERED = _("{count} delivery(ies) queued again.")
+TEST_SENT = _("Test event queued to {endpoint}.")
+DISABLED = _("{count} endpoint(s) disabled.")
 STATUS_COLOURS = {"delivered": "#047857", "failed": "#b91c1c", "pending": "#b45309"}
 
 
 class WebhookEndpointForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(choices=EVENT_TYPES, widget=forms.CheckboxSelectMultiple)
+    events = forms.MultipleChoiceField(
+        label=capfirst(_("events")), choices=EVENT_TYPES, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = WebhookEndpoint
@@ -63,11 +67,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def events_shown(self, endpoint):
         return ", ".join(endpoint.events)
 
-    @admin.action(description="Send a test event", permissions=["endpoint_change"])
+    @admin.action(description=_("Send a test event"), permissions=["endpoint_change"])
     def send_test_action(self, request, queryset):
         for endpoint in queryset.order_by("id"):
             try:
@@ -77,7 +81,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, TEST_SENT.format(endpoint=endpoint), messages.SUCCESS)
 
-    @admin.action(description="Disable the selected endpoints", permissions=["endpoint_change"])
+    @admin.action(description=_("Disable the selected endpoints"), permissions=["endpoint_change"])
     def disable_action(self, request, queryset):
         count = webhook_endpoints_disable(
             endpoint_ids=list(queryset.values_list("id", flat=True)), user=request.user
@@ -130,24 +134,24 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_redeliver_permission(self, request) -> bool:
         return request.user.has_perm(REDELIVER_PERMISSION)
 
-    @admin.display(description="type", ordering="event__type")
+    @admin.display(description=_("type"), ordering="event__type")
     def event_type(self, delivery):
         return delivery.event.type
 
-    @admin.display(description="event")
+    @admin.display(description=_("event"))
     def event_link(self, delivery):
         return admin_link(delivery.event, delivery.event.event_id)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, delivery):
         return status_badge(delivery)
 
-    @admin.display(description="answer")
+    @admin.display(description=_("answer"))
     def answer(self, delivery):
         text = delivery.error or delivery.response_body
         return text if len(text) <= 90 else text[:89] + "…"
 
-    @admin.action(description="Redeliver the selected deliveries", permissions=["redeliver"])
+    @admin.action(description=_("Redeliver the selected deliveries"), permissions=["redeliver"])
     def redeliver_action(self, request, queryset):
         count = webhook_deliveries_redeliver(
             delivery_ids=list(queryset.values_list("id", flat=True)), user=request.user

@@ -1,8 +1,10 @@
-"""How a webhook delivery attempt can end, and the words the admin shows for each (pure)."""
+"""How a webhook delivery attempt can end, and the words the admin shows for each (pure).
+
+Messages are `Message`s: English to compare and store, shown in the reader's language."""
 
 from __future__ import annotations
 
-from billing_site.errors import BillingError
+from billing_site.errors import BillingError, _
 
 
 class WebhookError(BillingError):
@@ -17,17 +19,17 @@ class PermanentError(WebhookError):
     """Trying again would fail the same way: any other 4xx, a redirect."""
 
 
-DELIVERED = "HTTP {status}"
+DELIVERED = "HTTP {status}"  # the same words in every language
 REFUSED = "HTTP {status} {body}"
-UNREACHABLE = "Could not be reached: {reason}"
-GAVE_UP = "Failed after {attempts} attempts: {reason}"
-UNEXPECTED = "Unexpected error: {error!r}"
-ENDPOINT_DISABLED = "The endpoint is disabled: nothing was sent."
-NOT_QUEUED = "Not queued: the task broker could not be reached; the sweep queues it again."
+UNREACHABLE = _("Could not be reached: {reason}")
+GAVE_UP = _("Failed after {attempts} attempts: {reason}")
+UNEXPECTED = _("Unexpected error: {error!r}")
+ENDPOINT_DISABLED = _("The endpoint is disabled: nothing was sent.")
+NOT_QUEUED = _("Not queued: the task broker could not be reached; the sweep queues it again.")
 # Admin and endpoint validation.
-URL_SCHEME = "Enter an http:// or https:// address."
-UNKNOWN_EVENTS = "Unknown event type(s): {names}."
-NO_EVENTS = "Choose at least one event."
-BAD_SECRET = "A secret is “whsec_” followed by base64 (as generated)."
-ENDPOINT_INACTIVE = "Endpoint “{endpoint}” is disabled: enable it before sending a test event."
-NOTHING_TO_REDELIVER = "Nothing selected to redeliver."
+URL_SCHEME = _("Enter an http:// or https:// address.")
+UNKNOWN_EVENTS = _("Unknown event type(s): {names}.")
+NO_EVENTS = _("Choose at least one event.")
+BAD_SECRET = _("A secret is “whsec_” followed by base64 (as generated).")
+ENDPOINT_INACTIVE = _("Endpoint “{endpoint}” is disabled: enable it before sending a test event.")
+NOTHING_TO_REDELIVER = _("Nothing selected to redeliver.")

@@ -5,6 +5,8 @@ The names are a contract with every receiver: never rename one, add a new one in
 
 from __future__ import annotations
 
+from billing_site.errors import Message, _
+
 INVOICE_ISSUED = "invoice.issued"
 INVOICE_REPLACED = "invoice.replaced"
 INVOICE_VOIDED = "invoice.voided"
@@ -15,15 +17,16 @@ POST_INVOICING_TASK_FAILED = "post_invoicing_task.failed"
 # Sent to one endpoint by "Send test event", whatever it subscribes to; never subscribable.
 TEST = "webhook.test"
 
-EVENT_TYPES: tuple[tuple[str, str], ...] = (
-    (INVOICE_ISSUED, "Invoice issued"),
-    (INVOICE_REPLACED, "Invoice replaced"),
-    (INVOICE_VOIDED, "Invoice voided"),
-    (INVOICE_PAID, "Invoice paid"),
-    (CREDIT_NOTE_ISSUED, "Credit note issued"),
-    (RUN_FINISHED, "Generation run finished"),
-    (POST_INVOICING_TASK_FAILED, "Post-invoicing task failed"),
+# Labels are Messages (pure): shown in the reader's language, stored nowhere.
+EVENT_TYPES: tuple[tuple[str, Message], ...] = (
+    (INVOICE_ISSUED, _("Invoice issued")),
+    (INVOICE_REPLACED, _("Invoice replaced")),
+    (INVOICE_VOIDED, _("Invoice voided")),
+    (INVOICE_PAID, _("Invoice paid")),
+    (CREDIT_NOTE_ISSUED, _("Credit note issued")),
+    (RUN_FINISHED, _("Generation run finished")),
+    (POST_INVOICING_TASK_FAILED, _("Post-invoicing task failed")),
 )
-SUBSCRIBABLE = frozenset(name for name, _ in EVENT_TYPES)
+SUBSCRIBABLE = frozenset(name for name, label in EVENT_TYPES)
 # What the accounting sync sent before it became an endpoint: its seeded subscription.
 ACCOUNTING_EVENTS = (INVOICE_ISSUED, INVOICE_REPLACED, INVOICE_VOIDED, CREDIT_NOTE_ISSUED)

@@ -9,6 +9,8 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from webhooks import errors
 from webhooks.events import EVENT_TYPES, SUBSCRIBABLE
@@ -33,23 +35,33 @@ class WebhookEndpoint(models.Model):
     event types it wants."""
 
     url = models.URLField(
-        "URL", max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
     )
     # Shown to admins so they can give it to the receiver; generated when the endpoint is made.
-    secret = models.CharField(max_length=200, default=secret_generate, validators=[validate_secret])
-    events = ArrayField(
-        models.CharField(max_length=50, choices=EVENT_TYPES), validators=[validate_events]
+    secret = models.CharField(
+        _("secret"), max_length=200, default=secret_generate, validators=[validate_secret]
     )
-    description = models.CharField(max_length=200, blank=True)
-    is_active = models.BooleanField("active", default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    events = ArrayField(
+        models.CharField(max_length=50, choices=EVENT_TYPES),
+        verbose_name=_("events"),
+        validators=[validate_events],
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         constraints = [
             models.CheckConstraint(
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
@@ -73,16 +85,17 @@ class WebhookEvent(models.Model):
     payload bytes on every attempt. The id is unique: recording an event twice (a retried
     task) finds the first one."""
 
-    event_id = models.CharField(max_length=64, unique=True)
-    type = models.CharField(max_length=50)
+    event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    type = models.CharField(_("type"), max_length=50)
     # Text, not JSON: the exact bytes signed and sent, never re-serialised.
-    payload = models.TextField()
-    occurred_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
+    payload = models.TextField(_("payload"))
+    occurred_at = models.DateTimeField(_("occurred at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "webhook event"
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
@@ -93,28 +106,38 @@ class WebhookDelivery(models.Model):
     retry, a lost message re-queued or a Redeliver all work on this row."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+        DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
-    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries"
+    event = models.ForeignKey(
+        WebhookEvent,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("event"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When the next attempt is due; the sweep re-queues a pending delivery left well past it.
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.CharField(_("response body"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         permissions = [("redeliver_webhookdelivery", "Can redeliver webhook deliveries")]
         constraints = [
             models.UniqueConstraint(

@@ -64,6 +64,9 @@ def post_task_run(*, task_id: int, last_attempt: bool = False) -> Outcome:
         if task.status != Status.PENDING:
             return Outcome.NOT_PENDING
         outcome = _attempt(task, last_attempt)
+        # Failed for good, however: a permanent error, a bug, or the last transient attempt
+        # given up (GAVE_UP). Published once: same transaction as the status, and a task
+        # no longer pending never gets here again until a person retries it.
         if outcome is Outcome.FAILED:
             post_task_failed_publish(task=task, invoice_number=task.invoice.number)
         task.save(

@@ -20,6 +20,7 @@ from invoicing.post_invoicing import errors
 from invoicing.post_invoicing.errors import PermanentError, TransientError
 from invoicing.post_invoicing.models import PostInvoicingTask
 from webhooks import events
+from webhooks.selectors import EventState
 from webhooks.services import webhook_event_deliver, webhook_event_publish
 from webhooks.signing import event_id
 
@@ -60,7 +61,12 @@ def invoice_sync(task: PostInvoicingTask) -> str:
     )
     if not published.delivery_ids:
         raise PermanentError(errors.SYNC_NOT_CONFIGURED.format(event=event))
-    state = webhook_event_deliver(event=published.event)
+    return sync_outcome(event, webhook_event_deliver(event=published.event))
+
+
+def sync_outcome(event: str, state: EventState) -> str:
+    """What a sync task says of its event's deliveries: done when all are delivered,
+    failed (PermanentError) when one failed for good, not yet (TransientError) otherwise."""
     if state.failed:
         raise PermanentError(_listed(errors.SYNC_FAILED, event, state.failed))
     if state.pending:

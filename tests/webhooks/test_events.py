@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps as global_apps
 from standardwebhooks import Webhook
 
-from invoicing.post_invoicing.interventions import payment_transfer_record
+from invoicing.post_invoicing.interventions import payment_transfer_record, post_tasks_retry
 from invoicing.post_invoicing.models import PostInvoicingTask
 from tests.post_invoicing.helpers import contract_invoiced, run_task, stripe_customer, task_of
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -79,6 +79,41 @@ def test_a_task_failing_for_good_emits_post_invoicing_task_failed(
         "message": task.message,
     }
     assert all(d.signature_valid for d in receiver.deliveries)
+
+
+def test_a_task_giving_up_after_its_last_transient_attempt_emits_the_failure_once(
+    settings, receiver, endpoint, mail_server, django_capture_on_commit_callbacks
+):
+    invoice = contract_invoiced(auto_send=True)
+    mail_server.stop()  # the mail server cannot be reached: transient, every attempt
+
+    with django_capture_on_commit_callbacks(execute=True):
+        task = run_task(task_of(invoice, Kind.SEND))
+        run_task(task)  # a second message for the failed task changes nothing
+
+    attempts = settings.POST_INVOICING_MAX_ATTEMPTS
+    assert (task.status, task.attempts) == (PostInvoicingTask.Status.FAILED, attempts)
+    assert task.message.startswith(f"Failed after {attempts} attempts: ")
+    (failed,) = received(receiver, "post_invoicing_task.failed")
+    assert failed["task"]["attempts"] == attempts and failed["task"]["message"] == task.message
+    assert WebhookEvent.objects.filter(type="post_invoicing_task.failed").count() == 1
+
+
+def test_a_task_retried_by_a_person_and_failing_again_emits_a_second_failure(
+    receiver, endpoint, ledger, django_capture_on_commit_callbacks
+):
+    ledger.answers = [400, 400]
+    invoice = contract_invoiced(auto_sync=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        task = run_task(task_of(invoice, Kind.SYNC))
+        post_tasks_retry(task_ids=[task.pk])
+    task.refresh_from_db()
+
+    assert task.status == PostInvoicingTask.Status.FAILED and task.attempts == 2
+    failures = received(receiver, "post_invoicing_task.failed")
+    assert [f["task"]["attempts"] for f in failures] == [1, 2]
+    assert len({d.headers["webhook-id"] for d in receiver.deliveries}) == len(receiver.deliveries)
 
 
 def test_the_accounting_settings_seed_one_endpoint_with_a_whsec_secret(settings):

@@ -23,6 +23,7 @@ from webhooks import errors
 from webhooks.errors import PermanentError, TransientError
 from webhooks.models import WebhookDelivery
 from webhooks.services import transport
+from webhooks.signals import delivery_settled
 from webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class Outcome(enum.StrEnum):
     BUSY = "busy"  # another worker holds it right now
 
 
+# The outcomes the publishers hear of (webhooks.signals.delivery_settled).
+SETTLED = frozenset({Outcome.DELIVERED, Outcome.FAILED})
+
+
 @dataclass(frozen=True)
 class Attempt:
     outcome: Outcome
@@ -71,6 +76,8 @@ def webhook_delivery_attempt(*, delivery_id: int, give_up: bool = False) -> Atte
             return Attempt(Outcome.NOT_PENDING)
         attempt = _attempt(delivery, give_up)
         delivery.save(update_fields=RECORDED)
+        if attempt.outcome in SETTLED:
+            _announce(delivery)
     return attempt
 
 
@@ -101,6 +108,16 @@ def _attempt(delivery: WebhookDelivery, give_up: bool) -> Attempt:
         return _finish(delivery, Status.FAILED, errors.UNEXPECTED.format(error=error))
     delivery.delivered_at = now
     return _finish(delivery, Status.DELIVERED, "")
+
+
+def _announce(delivery: WebhookDelivery) -> None:
+    """Tell the publishers, in a savepoint: a receiver that fails is logged and undone,
+    never the record of a POST that was made (it would be made again)."""
+    try:
+        with transaction.atomic():
+            delivery_settled.send(sender=WebhookDelivery, delivery=delivery)
+    except Exception:
+        logger.exception("A receiver of delivery %s settling failed", delivery.pk)
 
 
 def _post(delivery: WebhookDelivery, now: datetime) -> None:

@@ -4,13 +4,14 @@ event's deliveries in the caller's process (the Auto-Sync task does)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.selectors import EventState, webhook_event_state
 from webhooks.services.delivering import webhook_delivery_attempt
 from webhooks.services.queueing import webhook_deliveries_enqueue_on_commit
 
@@ -60,28 +61,12 @@ def webhook_event_publish(
     return Published(event, ids, created=True)
 
 
-@dataclass
-class EventState:
-    """Where an event's deliveries stand: (endpoint, what happened) per status."""
-
-    delivered: list[tuple[str, str]] = field(default_factory=list)
-    pending: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
 def webhook_event_deliver(*, event: WebhookEvent, give_up: bool = False) -> EventState:
     """Attempt each pending delivery of the event once, here and now; say where all stand."""
     pending = event.deliveries.filter(status=Status.PENDING).order_by("id")
     for delivery_id in pending.values_list("id", flat=True):
         webhook_delivery_attempt(delivery_id=delivery_id, give_up=give_up)
-    state = EventState()
-    rows = event.deliveries.order_by("id").values_list(
-        "endpoint__description", "endpoint__url", "status", "response_status", "error"
-    )
-    for description, url, status, response_status, error in rows:
-        what = f"HTTP {response_status}" if status == Status.DELIVERED else error
-        getattr(state, status).append((description or url, what))
-    return state
+    return webhook_event_state(event=event)
 
 
 @transaction.atomic

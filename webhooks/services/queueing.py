@@ -4,6 +4,11 @@ A delivery row is the truth; a Celery message only a reminder. A broker down at 
 a flushed queue or a crashed worker leave a pending row past its due time, and the beat
 sweep (every minute) queues it again: no delivery is lost, and none is duplicated, since
 every attempt works on the one row of its (event, endpoint).
+
+Queued on commit, never before: a worker must not look for a row still uncommitted, and a
+transaction rolled back takes its event, its deliveries and their queueing with it. Tests
+on pytest-django's rolled-back transaction therefore never see these callbacks run unless
+they capture and execute them (tests/webhooks/test_commit.py commits for real instead).
 """
 
 from __future__ import annotations
