@@ -26,10 +26,12 @@ WORKDIR /app
 COPY pyproject.toml README.md manage.py ./
 COPY billing_site ./billing_site
 COPY accounts ./accounts
+COPY webhooks ./webhooks
 COPY contracts ./contracts
 COPY schedules ./schedules
 COPY invoicing ./invoicing
 COPY demo ./demo
+COPY api ./api
 COPY templates ./templates
 COPY locale ./locale
 COPY static ./static
