@@ -23,9 +23,15 @@ OFFSET_VALIDATORS = [MinValueValidator(MIN_OFFSET_DAYS), MaxValueValidator(MAX_O
 NON_NEGATIVE = [MinValueValidator(0)]
 # CII (Factur-X) carries three address lines; postcode, city and country have fields of their own.
 SELLER_ADDRESS_MAX_LINES = 3
-# A contract's post-invoicing defaults, field -> label; a run or a manual generation may
-# choose otherwise for its own invoices.
+# A contract's post-invoicing defaults, field -> name; a run or a manual generation may
+# choose otherwise for its own invoices. These English names are what records say (the
+# audit trail), whatever language the person asking reads; pages say POST_TASK_LABELS.
 POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
+POST_TASK_LABELS = {
+    "auto_send": _("Auto-Send"),
+    "auto_charge": _("Auto-Charge"),
+    "auto_sync": _("Auto-Sync"),
+}
 # Lines one contract may have: a contract has a handful; hundreds is a mistake to refuse.
 MAX_LINES_PER_CONTRACT = 100
 # The terms that decide a contract's cycles, invoice dates and amounts: what generation
