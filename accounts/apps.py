@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing_site.dates import day_name
+from billing_site.dates import message_day
 from billing_site.errors import day_writer_set, message_translator_set
 
 
@@ -16,4 +16,4 @@ class AccountsConfig(AppConfig):
         # the language a person is spoken to in.
         message_translator_set(gettext)
         # Their days too ("1 Apr 2026", "1 avril 2026", "1. April 2026").
-        day_writer_set(day_name)
+        day_writer_set(message_day)

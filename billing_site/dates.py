@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from billing_site.errors import DayLabel
 from schedules.posting_periods import posting_notes_rewritten
 
 
@@ -19,6 +21,14 @@ def month_name(month: date) -> str:
 def day_name(day: date) -> str:
     """A day as pages write it (DATE_FORMAT): "1 Apr 2026", "1 avril 2026", "1. April 2026"."""
     return date_format(day)
+
+
+def message_day(day: date) -> str:
+    """A day in a formatted Message (the writer accounts installs): as pages write it, or as
+    the Message's English is written when no language is active (override(None))."""
+    if translation.get_language() is None:
+        return str.__str__(DayLabel(day))
+    return day_name(day)
 
 
 def posting_notes_shown(text: str) -> str:

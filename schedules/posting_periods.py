@@ -78,7 +78,11 @@ def posting_notes_rewritten(text: str, write: Callable[[date, date], str]) -> st
         abbreviations = [name[:3] for name in _MONTHS]
         if found["mon"] not in abbreviations or found["month"] not in _MONTHS:
             return found[0]
-        dated = date(int(found["year"]), abbreviations.index(found["mon"]) + 1, int(found["day"]))
+        try:
+            day, mon = int(found["day"]), abbreviations.index(found["mon"]) + 1
+            dated = date(int(found["year"]), mon, day)
+        except ValueError:  # not a day ("31 Feb 2026"): not one of our notes
+            return found[0]
         month = date(int(found["month_year"]), _MONTHS.index(found["month"]) + 1, 1)
         note = write(dated, month)
         return note[:1].upper() + note[1:] if found["d"] == "D" else note

@@ -41,6 +41,9 @@ def test_without_an_active_language_a_message_reads_as_written():
         assert errors.CANNOT_VOID_PAID.format(number="INV-7") == (
             "Invoice INV-7 is paid and cannot be voided."
         )
+        assert errors.CYCLE_CANCELLED.format(cycle=cycle_label(*MARCH_CYCLE)) == (
+            "Cycle 1 Mar 2026 – 31 Mar 2026 was cancelled: it cannot be invoiced."
+        )
 
 
 MARCH_CYCLE = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))

@@ -69,7 +69,11 @@ def test_the_notes_in_a_stored_text_are_rewritten_capitalised_where_they_were():
 
 
 def test_a_text_without_a_note_or_with_an_unknown_month_is_left_as_it_is():
-    for text in ("INV-7; post-invoicing requested: none", "dated 1 Foo 2026: March 2026 is closed"):
+    for text in (
+        "INV-7; post-invoicing requested: none",
+        "dated 1 Foo 2026: March 2026 is closed",
+        "dated 31 Feb 2026: March 2026 is closed",
+    ):
         assert posting_notes_rewritten(text, _written) == text
 
 
