@@ -2,7 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing_site.errors import message_translator_set
+from billing_site.dates import message_day
+from billing_site.errors import day_writer_set, message_translator_set
 
 
 class AccountsConfig(AppConfig):
@@ -14,3 +15,5 @@ class AccountsConfig(AppConfig):
         # the user's language through Django's catalogs, installed here, as accounts owns
         # the language a person is spoken to in.
         message_translator_set(gettext)
+        # Their days too ("1 Apr 2026", "1 avril 2026", "1. April 2026").
+        day_writer_set(message_day)

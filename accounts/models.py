@@ -8,9 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 class UserPreference(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="preference",
     )
     language = models.CharField(
+        _("language"),
         max_length=8,
         choices=settings.LANGUAGES,
         help_text=_("The language of the web UI and of Django admin for this person."),
@@ -18,6 +22,7 @@ class UserPreference(models.Model):
 
     class Meta:
         verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
@@ -47,21 +52,27 @@ class ApiKey(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_keys",
     )
-    name = models.CharField(max_length=100, help_text="What the key is for, e.g. the CRM.")
-    prefix = models.CharField(max_length=16, unique=True, editable=False)
-    hashed_key = models.CharField(max_length=64, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the key is for, e.g. the CRM.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(_("hashed key"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Written at most once a minute (see api.authentication), not on every request.
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"

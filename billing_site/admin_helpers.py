@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from billing_site.locales import active_locale
 from invoicing.money_format import format_money, format_price
@@ -68,7 +69,8 @@ def money_display(field: str, *, currency: str = "currency", price: bool = False
     amount_of, currency_of = attrgetter(field), attrgetter(currency)
     formatter = format_price if price else format_money
 
-    @admin.display(description=field.replace("_", " "), ordering=field)
+    # The model field's own verbose name (gettext_lazy there puts it in the catalogs).
+    @admin.display(description=_(field.replace("_", " ")), ordering=field)
     def shown(model_admin, row) -> str:
         amount = amount_of(row)
         return "—" if amount is None else formatter(amount, currency_of(row), active_locale())

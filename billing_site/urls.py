@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from billing_site import health
 
 admin.site.site_header = "Billing back office"
 admin.site.site_title = "Billing back office"
-admin.site.index_title = "Contracts, schedules and invoices"
+admin.site.index_title = _("Contracts, schedules and invoices")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

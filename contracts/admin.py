@@ -39,6 +39,16 @@ from invoicing.admin import InvoiceInline
 from schedules.admin import ScheduleInline
 from schedules.services import contract_line_change_quantity, contract_lines_changed, contract_save
 
+# The columns of the change log shown on a contract's admin page.
+CHANGE_LOG_HEADERS = (
+    _("Effective"),
+    _("Line"),
+    _("Quantity"),
+    _("Changed by"),
+    _("Recorded"),
+    _("Billed on"),
+)
+
 
 class _DryRun(Exception):
     pass
@@ -347,20 +357,20 @@ class BillingContractAdmin(admin.ModelAdmin):
                     change.line,
                     f"{change.quantity_before.normalize():f}",
                     f"{change.quantity_after.normalize():f}",
-                    change.changed_by or "system",
+                    change.changed_by or _("system"),
                     localize(timezone.localtime(change.created_at)),
-                    admin_link(change.billed_invoice) if change.billed_invoice_id else "not billed",
+                    admin_link(change.billed_invoice)
+                    if change.billed_invoice_id
+                    else _("not billed"),
                 )
                 for change in changes
             ),
         )
         if not rows:
             return _("No quantity changes yet.")
+        headers = format_html_join("", "<th>{}</th>", ((header,) for header in CHANGE_LOG_HEADERS))
         return format_html(
-            "<table><thead><tr><th>Effective</th><th>Line</th><th>Quantity</th>"
-            "<th>Changed by</th><th>Recorded</th><th>Billed on</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
-            rows,
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", headers, rows
         )
 
 
@@ -390,6 +400,6 @@ class ContractChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = list_display
     readonly_fields = fields
 
-    @admin.display(ordering="line__contract__number")
+    @admin.display(description=_("contract"), ordering="line__contract__number")
     def contract(self, change):
         return admin_link(change.line.contract)

@@ -23,9 +23,15 @@ OFFSET_VALIDATORS = [MinValueValidator(MIN_OFFSET_DAYS), MaxValueValidator(MAX_O
 NON_NEGATIVE = [MinValueValidator(0)]
 # CII (Factur-X) carries three address lines; postcode, city and country have fields of their own.
 SELLER_ADDRESS_MAX_LINES = 3
-# A contract's post-invoicing defaults, field -> label; a run or a manual generation may
-# choose otherwise for its own invoices.
+# A contract's post-invoicing defaults, field -> name; a run or a manual generation may
+# choose otherwise for its own invoices. These English names are what records say (the
+# audit trail), whatever language the person asking reads; pages say POST_TASK_LABELS.
 POST_TASKS = {"auto_send": "Auto-Send", "auto_charge": "Auto-Charge", "auto_sync": "Auto-Sync"}
+POST_TASK_LABELS = {
+    "auto_send": _("Auto-Send"),
+    "auto_charge": _("Auto-Charge"),
+    "auto_sync": _("Auto-Sync"),
+}
 # Lines one contract may have: a contract has a handful; hundreds is a mistake to refuse.
 MAX_LINES_PER_CONTRACT = 100
 # The terms that decide a contract's cycles, invoice dates and amounts: what generation
@@ -45,6 +51,7 @@ class BillingSettings(models.Model):
     """The billing configuration: one row, edited in admin."""
 
     schedules_ahead = models.PositiveSmallIntegerField(
+        _("schedules ahead"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
         help_text=_(
@@ -57,14 +64,19 @@ class BillingSettings(models.Model):
         validators=OFFSET_VALIDATORS,
         help_text=_("Offset given to new contracts: Invoice Date = Next Invoice Date + offset."),
     )
-    invoice_number_prefix = models.CharField(max_length=20, default="INV-")
+    invoice_number_prefix = models.CharField(
+        _("invoice number prefix"), max_length=20, default="INV-"
+    )
     credit_note_number_prefix = models.CharField(
+        _("credit note number prefix"),
         max_length=20,
         default="CN-",
         db_default="CN-",
         help_text=_("Credit notes are numbered in a series of their own, gap-free."),
     )
-    default_payment_terms_days = models.PositiveSmallIntegerField(default=30)
+    default_payment_terms_days = models.PositiveSmallIntegerField(
+        _("default payment terms days"), default=30
+    )
     change_log_nightly = models.BooleanField(
         _("bill the change log nightly"),
         default=False,
@@ -187,9 +199,9 @@ DOCUMENT_LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 
 class Customer(models.Model):
     name = models.CharField(_("legal name"), max_length=200)
-    billing_email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
-    country = CountryField(blank=True, default="", db_default="")
+    billing_email = models.EmailField(_("billing email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    country = CountryField(_("country"), blank=True, default="", db_default="")
     vat_id = models.CharField(
         _("VAT ID"),
         max_length=20,
@@ -199,7 +211,7 @@ class Customer(models.Model):
         help_text=_("With its country prefix, e.g. FR40303265045; checked for EU countries."),
     )
     language = models.CharField(
-        max_length=2, choices=DOCUMENT_LANGUAGES, default="en", db_default="en"
+        _("language"), max_length=2, choices=DOCUMENT_LANGUAGES, default="en", db_default="en"
     )
     # Auto-Charge through Stripe: the customer and the saved payment method it charges.
     # db_default: bulk loaders (COPY) that name their columns need not know these.
@@ -209,9 +221,11 @@ class Customer(models.Model):
     stripe_payment_method_id = models.CharField(
         _("Stripe payment method id"), max_length=255, blank=True, default="", db_default=""
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name"]
         indexes = [models.Index(fields=["name"])]
 
@@ -248,13 +262,17 @@ class BillingContract(models.Model):
         ADVANCE = cycles.Timing.ADVANCE.value, _("In advance")
         ARREARS = cycles.Timing.ARREARS.value, _("In arrears")
 
-    number = models.CharField(max_length=40, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
-    name = models.CharField(max_length=200)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    billing_frequency = models.CharField(max_length=12, choices=Frequency.choices)
-    billing_timing = models.CharField(max_length=8, choices=Timing.choices)
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    billing_frequency = models.CharField(
+        _("billing frequency"), max_length=12, choices=Frequency.choices
+    )
+    billing_timing = models.CharField(_("billing timing"), max_length=8, choices=Timing.choices)
     invoice_offset_days = models.SmallIntegerField(
         _("invoice generation offset (days)"),
         default=default_offset_days,
@@ -265,25 +283,36 @@ class BillingContract(models.Model):
         ),
     )
     currency = models.CharField(
-        max_length=3, choices=[(code, code) for code in CURRENCY_CODES], default="EUR"
+        _("currency"),
+        max_length=3,
+        choices=[(code, code) for code in CURRENCY_CODES],
+        default="EUR",
     )
-    payment_terms_days = models.PositiveSmallIntegerField(default=default_payment_terms_days)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    auto_send = models.BooleanField(default=False)
-    auto_charge = models.BooleanField(default=False)
-    auto_sync = models.BooleanField(default=False)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms days"), default=default_payment_terms_days
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    auto_send = models.BooleanField(_("auto send"), default=False)
+    auto_charge = models.BooleanField(_("auto charge"), default=False)
+    auto_sync = models.BooleanField(_("auto sync"), default=False)
     # Denormalised for the contract list (filter, sort): the anchor of the first cycle not
     # yet invoiced, refreshed by the schedule and generation services.
     # Not indexed on purpose: generation rewrites it for every invoiced contract, and
     # without an index PostgreSQL does that in place (HOT); the list sorts and filters a
     # 100,000-row table on it in tens of milliseconds anyway (bench_pages).
-    next_invoice_date = models.DateField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    next_invoice_date = models.DateField(
+        _("next invoice date"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ContractQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("billing contract")
+        verbose_name_plural = _("billing contracts")
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
@@ -335,13 +364,22 @@ class BillingContract(models.Model):
 
 
 class ContractLine(models.Model):
-    contract = models.ForeignKey(BillingContract, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
-    description = models.CharField(max_length=300)
-    quantity = models.DecimalField(max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
+    contract = models.ForeignKey(
+        BillingContract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="lines"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE
+    )
     # Null while a line is still being priced: generation refuses such a contract.
     unit_price = models.DecimalField(
-        max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE
+        _("unit price"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
     tax_rate = models.DecimalField(
         _("tax rate (%)"),
@@ -351,10 +389,12 @@ class ContractLine(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Percent: 20 means 20 %."),
     )
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("contract line")
+        verbose_name_plural = _("contract lines")
         ordering = ["contract_id", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="line_quantity_not_negative"),
@@ -398,17 +438,25 @@ class ContractChange(models.Model):
     """The change log: one row per change of a line's quantity."""
 
     # PROTECT: a line with a change log is history; end it (end date) rather than delete it.
-    line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="changes")
-    effective_date = models.DateField()
-    quantity_before = models.DecimalField(max_digits=14, decimal_places=4)
-    quantity_after = models.DecimalField(max_digits=14, decimal_places=4)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    line = models.ForeignKey(
+        ContractLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="changes"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    effective_date = models.DateField(_("effective date"))
+    quantity_before = models.DecimalField(_("quantity before"), max_digits=14, decimal_places=4)
+    quantity_after = models.DecimalField(_("quantity after"), max_digits=14, decimal_places=4)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The invoice that billed this change (a regular invoice's segment or a change-log invoice).
     billed_invoice = models.ForeignKey(
         "invoicing.Invoice",
+        verbose_name=_("billed invoice"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -418,6 +466,8 @@ class ContractChange(models.Model):
     objects = ContractChangeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("contract change")
+        verbose_name_plural = _("contract changes")
         ordering = ["line_id", "effective_date", "id"]
         constraints = [
             models.CheckConstraint(

@@ -169,7 +169,7 @@ class InvoiceAdmin(PostInvoicingInvoiceAdminMixin, ReadOnlyAdminMixin, admin.Mod
         }
         return TemplateResponse(request, "admin/invoicing/invoice/credit_note.html", context)
 
-    @admin.display(ordering="contract__customer__name")
+    @admin.display(description=_("customer"), ordering="contract__customer__name")
     def customer(self, invoice):
         return invoice.contract.customer
 

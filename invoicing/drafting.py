@@ -18,6 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from billing_site.errors import DayLabel, SpanLabel
 from invoicing import errors
 from invoicing.errors import GenerationError
 from invoicing.line_amounts import line_amount, line_tax
@@ -202,14 +203,15 @@ class InvoiceDraft(NamedTuple):
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def cycle_label(start: date, end: date) -> str:
-    """A cycle as refusals and job messages name it: 01 Mar 2026 – 31 Mar 2026."""
-    return f"{day_label(start)} – {day_label(end)}"
+def cycle_label(start: date, end: date) -> SpanLabel:
+    """A cycle as refusals and job messages name it: 1 Mar 2026 – 31 Mar 2026 (English
+    text; a refusal formatted with it writes it in the reader's language)."""
+    return SpanLabel(start, end)
 
 
-def day_label(day: date) -> str:
+def day_label(day: date) -> DayLabel:
     """A day as messages write it, the way the pages do: 1 Mar 2026 (no leading zero)."""
-    return f"{day.day} {day:%b %Y}"
+    return DayLabel(day)
 
 
 def nothing_to_bill_refusal(start: date, end: date, live_number: str | None) -> str:

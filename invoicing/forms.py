@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing_site.forms import MAX_ID, BillingDateField, iso_date_input
-from contracts.models import POST_TASKS, BillingContract
+from contracts.models import POST_TASK_LABELS, POST_TASKS, BillingContract
 from invoicing import errors
 from invoicing.models import GenerationJob, Invoice
 from invoicing.selectors.cycles import CycleChoice, CycleChoices, CycleReview
@@ -28,12 +28,6 @@ FUTURE_NEEDS_PROCEED = _(
 )
 GENERATED_NOT_OF_CONTRACT = _("That invoice was not generated for this contract.")
 RANGE_REVERSED = _("The end of the range is before its start.")
-# The post-invoicing boxes, as the contract page names them.
-POST_TASK_LABELS = {
-    "auto_send": _("Auto-Send"),
-    "auto_charge": _("Auto-Charge"),
-    "auto_sync": _("Auto-Sync"),
-}
 
 
 def cycle_label(choice: CycleChoice, *, current: bool) -> str:

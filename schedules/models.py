@@ -33,23 +33,35 @@ class BillingSchedule(models.Model):
         NOTHING_TO_BILL = "nothing_to_bill", pgettext_lazy("schedule status", "Nothing to bill")
 
     contract = models.ForeignKey(
-        "contracts.BillingContract", on_delete=models.CASCADE, related_name="schedules"
+        "contracts.BillingContract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="schedules",
     )
-    cycle_index = models.PositiveIntegerField()
-    period_start = models.DateField()
-    period_end = models.DateField()
-    next_invoice_date = models.DateField()
-    invoice_date = models.DateField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    cycle_index = models.PositiveIntegerField(_("cycle index"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    next_invoice_date = models.DateField(_("next invoice date"))
+    invoice_date = models.DateField(_("invoice date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
     resulting_invoice = models.ForeignKey(
-        "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "invoicing.Invoice",
+        verbose_name=_("resulting invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScheduleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("billing schedule")
+        verbose_name_plural = _("billing schedules")
         ordering = ["contract_id", "cycle_index"]
         constraints = [
             models.UniqueConstraint(
@@ -115,15 +127,22 @@ class PostingPeriod(models.Model):
     """A calendar month, named by its first day. Closed while `closed_at` is set; every
     close and reopen is kept in its events."""
 
-    month = models.DateField(unique=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    month = models.DateField(_("month"), unique=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = PostingPeriodQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("posting period")
+        verbose_name_plural = _("posting periods")
         ordering = ["-month"]
         permissions = [
             ("close_postingperiod", "Can close a posting period"),
@@ -148,18 +167,27 @@ class PostingPeriodEvent(models.Model):
         CLOSED = "closed", _("Closed")
         REOPENED = "reopened", _("Reopened")
 
-    period = models.ForeignKey(PostingPeriod, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    period = models.ForeignKey(
+        PostingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="events"
     )
-    door = models.CharField(max_length=10)
-    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    door = models.CharField(_("door"), max_length=10)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Pending schedules whose Invoice Date fell in the month when it was closed: their
     # invoices are dated on the first open day.
-    pending_schedules = models.PositiveIntegerField(default=0)
+    pending_schedules = models.PositiveIntegerField(_("pending schedules"), default=0)
 
     class Meta:
+        verbose_name = _("posting period event")
+        verbose_name_plural = _("posting period events")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -7,10 +7,13 @@ replacement of a past cycle would carry.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Callable, Collection
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+
+from billing_site.errors import DayLabel
 
 
 def month_of(day: date) -> date:
@@ -38,9 +41,9 @@ def months_around(today: date, *, before: int, after: int) -> list[date]:
     return [current + relativedelta(months=n) for n in range(after, -before - 1, -1)]
 
 
-def day_label(day: date) -> str:
+def day_label(day: date) -> DayLabel:
     """A date as pages write it: 1 Apr 2026."""
-    return f"{day.day} {day:%b %Y}"
+    return DayLabel(day)
 
 
 def month_label(month: date) -> str:
@@ -49,7 +52,39 @@ def month_label(month: date) -> str:
 
 
 def posting_note(scheduled: date, dated: date) -> str:
-    """Why a document is dated `dated` rather than `scheduled`; empty when it is not moved."""
+    """Why a document is dated `dated` rather than `scheduled`; empty when it is not moved.
+    English, as audit lines and job messages store it: pages show it rewritten by
+    `posting_notes_rewritten` in the reader's language."""
     if dated == scheduled:
         return ""
     return f"dated {day_label(dated)}: {month_label(month_of(scheduled))} is closed"
+
+
+# The months as day_label and month_label write them (%b, %B in the C locale).
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_NOTE = re.compile(
+    r"(?P<d>[Dd])ated (?P<day>\d{1,2}) (?P<mon>[A-Z][a-z]{2}) (?P<year>\d{4}): "
+    r"(?P<month>[A-Z][a-z]+) (?P<month_year>\d{4}) is closed"
+)
+
+
+def posting_notes_rewritten(text: str, write: Callable[[date, date], str]) -> str:
+    """`text` with every posting note in it ("dated 1 Apr 2026: March 2026 is closed")
+    replaced by write(dated, closed month), capitalised where the note was."""
+
+    def rewritten(found: re.Match[str]) -> str:
+        abbreviations = [name[:3] for name in _MONTHS]
+        if found["mon"] not in abbreviations or found["month"] not in _MONTHS:
+            return found[0]
+        try:
+            day, mon = int(found["day"]), abbreviations.index(found["mon"]) + 1
+            dated = date(int(found["year"]), mon, day)
+        except ValueError:  # not a day ("31 Feb 2026"): not one of our notes
+            return found[0]
+        month = date(int(found["month_year"]), _MONTHS.index(found["month"]) + 1, 1)
+        note = write(dated, month)
+        return note[:1].upper() + note[1:] if found["d"] == "D" else note
+
+    return _NOTE.sub(rewritten, text)

@@ -1,5 +1,6 @@
 """The translations: every .po compiled into the .mo committed beside it, every entry
-translated, and the check itself catching a .po changed without compiling."""
+translated, the check itself catching a .po changed without compiling, and every model and
+field of ours named in words the catalogs translate."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import shutil
 
 import pytest
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.utils.functional import Promise
 
 from billing_site.translations import catalog_compile, catalog_is_compiled, catalogs
 
@@ -75,3 +78,21 @@ def test_the_command_compiles_every_catalog(settings, tmp_path):
 
     assert all(catalog_is_compiled(po) for po in catalogs())
     assert len(catalogs()) == len(LANGUAGES)
+
+
+TRANSLATED_APPS = ["accounts", "contracts", "schedules", "invoicing"]
+
+
+def test_every_model_and_field_of_our_apps_is_named_for_translation():
+    # Without a verbose_name of its own, admin shows Django's English default (the field
+    # name) on a French or German page: makemessages cannot see it.
+    unnamed = []
+    for label in TRANSLATED_APPS:
+        for model in apps.get_app_config(label).get_models():
+            meta = model._meta
+            names = [meta.original_attrs.get(k) for k in ("verbose_name", "verbose_name_plural")]
+            fields = [f for f in meta.local_fields + meta.local_many_to_many if not f.auto_created]
+            names += [field._verbose_name for field in fields]
+            if not all(isinstance(name, Promise) for name in names):
+                unnamed.append(model.__name__)
+    assert unnamed == []

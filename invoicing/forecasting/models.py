@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Only ever one book row: its lock is what serialises refreshes.
 BOOK_ID = 1
@@ -25,17 +26,22 @@ class ForecastCycle(models.Model):
 
     contract = models.ForeignKey(
         "contracts.BillingContract",
+        verbose_name=_("contract"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
-    due_day = models.DateField()  # the cycle's Invoice Date: the night it falls due
-    dated_day = models.DateField()  # the date its invoice will carry (posting periods)
-    currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=16, decimal_places=4)
-    tax_total = models.DecimalField(max_digits=16, decimal_places=4)
+    due_day = models.DateField(_("due day"))  # the cycle's Invoice Date: the night it falls due
+    dated_day = models.DateField(
+        _("dated day")
+    )  # the date its invoice will carry (posting periods)
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=16, decimal_places=4)
+    tax_total = models.DecimalField(_("tax total"), max_digits=16, decimal_places=4)
 
     class Meta:
+        verbose_name = _("forecast cycle")
+        verbose_name_plural = _("forecast cycles")
         app_label = "invoicing"
         indexes = [
             # The page's GROUP BY filters on the day due and reads only these columns: an
@@ -57,14 +63,17 @@ class ForecastUndrafted(models.Model):
 
     contract = models.ForeignKey(
         "contracts.BillingContract",
+        verbose_name=_("contract"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
-    due_day = models.DateField()
-    reason = models.TextField()
+    due_day = models.DateField(_("due day"))
+    reason = models.TextField(_("reason"))
 
     class Meta:
+        verbose_name = _("forecast undrafted")
+        verbose_name_plural = _("forecast undrafteds")
         app_label = "invoicing"
 
     def __str__(self) -> str:
@@ -76,9 +85,11 @@ class ForecastStale(models.Model):
     and no foreign key, so writers (generation workers in parallel) never wait on each other;
     the refresh takes them all and de-duplicates."""
 
-    contract_id = models.BigIntegerField()
+    contract_id = models.BigIntegerField(_("contract id"))
 
     class Meta:
+        verbose_name = _("forecast stale")
+        verbose_name_plural = _("forecast stales")
         app_label = "invoicing"
 
     def __str__(self) -> str:
@@ -89,12 +100,16 @@ class ForecastBook(models.Model):
     """What the kept cycles cover: one row, locked by each refresh."""
 
     # The last day due drafted; None: nothing drafted yet (a new install, a truncated table).
-    horizon = models.DateField(null=True, blank=True)
+    horizon = models.DateField(_("horizon"), null=True, blank=True)
     # The closed months (first days) the kept cycles were dated with.
-    closed_months = ArrayField(models.DateField(), default=list, blank=True)
-    refreshed_at = models.DateTimeField(null=True, blank=True)
+    closed_months = ArrayField(
+        models.DateField(), verbose_name=_("closed months"), default=list, blank=True
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("forecast book")
+        verbose_name_plural = _("forecast books")
         app_label = "invoicing"
 
     def __str__(self) -> str:

@@ -83,13 +83,13 @@ class PaymentInline(_ReadOnlyInline):
 class PostInvoicingStateFilter(admin.SimpleListFilter):
     """Invoices with a task in this state: where tonight's failures are."""
 
-    title = "post-invoicing"
+    title = _("post-invoicing")
     parameter_name = "post_task_status"
 
     def lookups(self, request, model_admin):
         return [
-            (PostInvoicingTask.Status.FAILED, "A task failed"),
-            (PostInvoicingTask.Status.PENDING, "A task pending"),
+            (PostInvoicingTask.Status.FAILED, _("A task failed")),
+            (PostInvoicingTask.Status.PENDING, _("A task pending")),
         ]
 
     def queryset(self, request, queryset):

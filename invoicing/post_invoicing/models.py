@@ -40,22 +40,28 @@ class PostInvoicingTask(models.Model):
         SKIPPED = "skipped", pgettext_lazy("task status", "Skipped")
 
     invoice = models.ForeignKey(
-        "invoicing.Invoice", on_delete=models.CASCADE, related_name="post_tasks"
+        "invoicing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.CASCADE,
+        related_name="post_tasks",
     )
-    kind = models.CharField(max_length=15, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     # What happened last, in words: the recipient, the payment, or the reason it failed.
-    message = models.TextField(blank=True)
+    message = models.TextField(_("message"), blank=True)
     # Set by the services, not auto_now: task rows are written in bulk (COPY).
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["invoice_id", "id"]
         verbose_name = _("post-invoicing task")
+        verbose_name_plural = _("post-invoicing tasks")
         permissions = [
             ("retry_postinvoicingtask", "Can retry post-invoicing tasks and send invoices again"),
         ]
@@ -83,17 +89,27 @@ class InvoiceEmail(models.Model):
     """An invoice emailed: when, to whom, and under which Message-ID."""
 
     invoice = models.ForeignKey(
-        "invoicing.Invoice", on_delete=models.PROTECT, related_name="emails"
+        "invoicing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="emails",
     )
     task = models.ForeignKey(
-        PostInvoicingTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        PostInvoicingTask,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    recipient = models.EmailField()
-    subject = models.CharField(max_length=300)
-    message_id = models.CharField(max_length=300)
-    sent_at = models.DateTimeField()
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=300)
+    message_id = models.CharField(_("message id"), max_length=300)
+    sent_at = models.DateTimeField(_("sent at"))
 
     class Meta:
+        verbose_name = _("invoice email")
+        verbose_name_plural = _("invoice emails")
         ordering = ["invoice_id", "-sent_at"]
 
     def __str__(self) -> str:
@@ -120,22 +136,34 @@ class Payment(models.Model):
         FAILED = "failed", pgettext_lazy("payment status", "Failed")
 
     invoice = models.ForeignKey(
-        "invoicing.Invoice", on_delete=models.PROTECT, related_name="payments"
+        "invoicing.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="payments",
     )
-    gateway = models.CharField(max_length=20)
-    idempotency_key = models.CharField(max_length=100, unique=True)
-    amount = models.DecimalField(max_digits=16, decimal_places=4)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    gateway_reference = models.CharField(max_length=255, blank=True)
-    error = models.TextField(blank=True)
+    gateway = models.CharField(_("gateway"), max_length=20)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    gateway_reference = models.CharField(_("gateway reference"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["invoice_id", "id"]
         permissions = [("record_transfer", "Can record a bank transfer received")]
         constraints = [

@@ -25,7 +25,7 @@ from django.utils import timezone
 from billing_site.errors import BillingError
 from contracts.models import BillingContract
 from invoicing.credit_drafts import CreditLineDraft, CreditNoteDraft, LineLeft
-from invoicing.drafting import DraftLine, day_label
+from invoicing.drafting import DraftLine, cycle_label, day_label
 from invoicing.drafting import draft_days_billed_again as _billed_again_draft
 from invoicing.models import Invoice
 from invoicing.selectors.end_lines import plan_line, shortfall_parts
@@ -249,7 +249,7 @@ def _refuse_if_paid(invoice: Invoice, cycle_end: date) -> None:
         raise BillingError(
             END_BEFORE_PAID_CYCLE.format(
                 number=invoice.number,
-                period=f"{day_label(invoice.period_start)} – {day_label(invoice.period_end)}",
+                period=cycle_label(invoice.period_start, invoice.period_end),
                 last=day_label(cycle_end),
             )
         )

@@ -14,8 +14,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
-from contracts.models import POST_TASKS
+from contracts.models import POST_TASK_LABELS
 from invoicing.models import GenerationJob, GenerationRun, Invoice
 from schedules import cycles
 
@@ -34,23 +35,24 @@ QUEUE_HOLDER = "the queue"
 
 
 def run_parameters_described(run: GenerationRun) -> str:
-    """A run's parameters as a billing manager reads them."""
+    """A run's parameters as a billing manager reads them, in the reader's language."""
     parameters = run.parameters or {}
     parts = []
     if "cycle_date" in parameters:
-        parts.append(f"cycle containing {_day(parameters['cycle_date'])}")
+        parts.append(gettext("cycle containing {day}").format(day=_day(parameters["cycle_date"])))
         if parameters.get("replace"):
-            parts.append("replacing existing invoices")
+            parts.append(gettext("replacing existing invoices"))
     elif "period_start" in parameters:
-        period = f"{_day(parameters['period_start'])} – {_day(parameters['period_end'])}"
-        parts.append(f"change log {period}")
+        start, end = _day(parameters["period_start"]), _day(parameters["period_end"])
+        parts.append(gettext("change log {start} – {end}").format(start=start, end=end))
     elif "as_of" in parameters:
-        parts.append(f"due on {_day(parameters['as_of'])}")
+        parts.append(gettext("due on {day}").format(day=_day(parameters["as_of"])))
     if "contracts" in parameters:
-        parts.append(f"{parameters['contracts']} contracts")
-    tasks = [POST_TASKS[task] for task, on in parameters.get("post_tasks", {}).items() if on]
+        count = parameters["contracts"]
+        parts.append(ngettext("{count} contract", "{count} contracts", count).format(count=count))
     if "post_tasks" in parameters:
-        parts.append(", ".join(tasks) if tasks else "no post-invoicing tasks")
+        tasks = [str(POST_TASK_LABELS[task]) for task, on in parameters["post_tasks"].items() if on]
+        parts.append(", ".join(tasks) if tasks else gettext("no post-invoicing tasks"))
     return "; ".join(parts) or "—"
 
 

@@ -74,8 +74,10 @@ def cycle_invoice_generate(
         expected_fingerprint=expected_fingerprint,
         post_tasks={name: name in chosen for name in POST_TASKS},
     )
-    requested = ", ".join(label for name, label in POST_TASKS.items() if name in chosen)
     # The manager's choice on record next to the generation, whatever the tasks do later.
+    # In the records' English names (POST_TASKS, plain str), never the page labels: the
+    # audit trail reads the same whatever language the manager reads.
+    requested = ", ".join(name for field, name in POST_TASKS.items() if field in chosen)
     AuditEvent.objects.filter(invoice=invoice, door=Door.MANUAL).update(
         detail=Concat("detail", Value(f"; post-invoicing requested: {requested or 'none'}"))
     )

@@ -13,28 +13,35 @@ group (the nightly run queues it); reads sum the rows either way.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoiceTotal(models.Model):
     """One group's change in invoices and money (several rows per group until compacted)."""
 
-    invoice_date = models.DateField()
-    due_date = models.DateField()
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=10)
-    kind = models.CharField(max_length=10)
-    document = models.CharField(max_length=12, default="invoice", db_default="invoice")
-    paid = models.BooleanField()
+    invoice_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=10)
+    document = models.CharField(
+        _("document"), max_length=12, default="invoice", db_default="invoice"
+    )
+    paid = models.BooleanField(_("paid"))
     # Credit notes took back all of these invoices: none of it is owed (never unpaid).
-    fully_credited = models.BooleanField(default=False, db_default=False)
-    invoices = models.BigIntegerField()
-    subtotal = models.DecimalField(max_digits=24, decimal_places=4)
-    tax_total = models.DecimalField(max_digits=24, decimal_places=4)
-    total = models.DecimalField(max_digits=24, decimal_places=4)
+    fully_credited = models.BooleanField(_("fully credited"), default=False, db_default=False)
+    invoices = models.BigIntegerField(_("invoices"))
+    subtotal = models.DecimalField(_("subtotal"), max_digits=24, decimal_places=4)
+    tax_total = models.DecimalField(_("tax total"), max_digits=24, decimal_places=4)
+    total = models.DecimalField(_("total"), max_digits=24, decimal_places=4)
     # What credit notes took back of these invoices: total less this is what is open.
-    credited_total = models.DecimalField(max_digits=24, decimal_places=4, default=0, db_default=0)
+    credited_total = models.DecimalField(
+        _("credited total"), max_digits=24, decimal_places=4, default=0, db_default=0
+    )
 
     class Meta:
+        verbose_name = _("invoice total")
+        verbose_name_plural = _("invoice totals")
         app_label = "invoicing"
         indexes = [models.Index(fields=["invoice_date"])]
 

@@ -6,7 +6,13 @@ import datetime
 
 import pytest
 
-from schedules.posting_periods import first_open_day, month_of, months_around, posting_note
+from schedules.posting_periods import (
+    first_open_day,
+    month_of,
+    months_around,
+    posting_note,
+    posting_notes_rewritten,
+)
 
 D = datetime.date
 MARCH, APRIL, DECEMBER = D(2026, 3, 1), D(2026, 4, 1), D(2025, 12, 1)
@@ -48,3 +54,33 @@ def test_the_page_lists_months_newest_first_around_today():
 
     assert len(months) == 28
     assert (months[0], months[3], months[-1]) == (D(2026, 6, 1), MARCH, D(2024, 3, 1))
+
+
+def _written(dated: D, month: D) -> str:
+    return f"moved to {dated.isoformat()} ({month:%Y-%m})"
+
+
+def test_the_notes_in_a_stored_text_are_rewritten_capitalised_where_they_were():
+    stored = "INV-7, dated 1 Apr 2026: March 2026 is closed"
+    line = "Dated 31 Dec 2025: November 2025 is closed"
+
+    assert posting_notes_rewritten(stored, _written) == "INV-7, moved to 2026-04-01 (2026-03)"
+    assert posting_notes_rewritten(line, _written) == "Moved to 2025-12-31 (2025-11)"
+
+
+def test_a_text_without_a_note_or_with_an_unknown_month_is_left_as_it_is():
+    for text in (
+        "INV-7; post-invoicing requested: none",
+        "dated 1 Foo 2026: March 2026 is closed",
+        "dated 31 Feb 2026: March 2026 is closed",
+    ):
+        assert posting_notes_rewritten(text, _written) == text
+
+
+def test_every_note_the_rule_writes_is_found_again():
+    for month in range(1, 13):
+        scheduled = D(2026, month, 2)
+        dated = D(2026 + month // 12, month % 12 + 1, 1)
+        note = posting_note(scheduled, dated)
+
+        assert posting_notes_rewritten(note, _written) == _written(dated, scheduled.replace(day=1))
