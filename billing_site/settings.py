@@ -257,6 +257,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoicing.models.Invoice.Status",
         "ScheduleStatusEnum": "schedules.models.BillingSchedule.Status",
+        "ContractStatusEnum": "contracts.models.BillingContract.Status",
+        "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
+        "GenerationKindEnum": ["regular", "change_log"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
