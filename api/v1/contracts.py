@@ -4,7 +4,12 @@ the contract editor's service, end (End contract…), cancel, and a line's quant
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -100,7 +105,14 @@ class ContractViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=ContractEndSerializer,
-        responses={200: ContractEndedSerializer},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="ContractEndAnswer",
+                serializers=[EndPlanSerializer, ContractEndedSerializer],
+                resource_type_field_name=None,
+                many=False,
+            )
+        },
         description="Set, move or remove the end date as End contract… does: with `preview`, "
         "the plan (credit notes of unused days, invoices voided or billing days again, "
         "schedules cut, cancelled or re-opened) and its fingerprint; without, the plan is "
