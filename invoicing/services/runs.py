@@ -111,10 +111,17 @@ def _jobs_queue(run: GenerationRun, selections: Sequence[QuerySet[Any, Any]]) ->
 def run_job_chunks(run: GenerationRun, size: int | None = None) -> Iterator[tuple[int, int]]:
     """(first, last) job ids of each chunk of the run's open jobs."""
     size = size or settings.BILLING_GENERATION_CHUNK_SIZE
-    ids = list(run.jobs.open().order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        yield chunk[0], chunk[-1]
+    open_jobs, params = run.jobs.open().values_list("id").query.sql_with_params()
+    # Cut in PostgreSQL: the bounds only, never the run's million job ids, reach this process.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(id), max(id) FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s "
+            f"AS chunk FROM ({open_jobs}) AS open_jobs (id)) AS numbered "
+            "GROUP BY chunk ORDER BY chunk",
+            [size, *params],
+        )
+        bounds = cursor.fetchall()
+    yield from bounds
 
 
 def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> int:
