@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
     from invoicing.selectors.billing_data import BillingData
 
 PRORATION_PLACES = Decimal("1E-10")
+WHOLE_PRORATION = Decimal(1).quantize(PRORATION_PLACES)
 
 
 # What drafting reads, described by attribute: the rows the batch loader builds
@@ -114,6 +115,8 @@ class DraftLine(NamedTuple):
 
     @property
     def proration_decimal(self) -> Decimal:
+        if self.proration == 1:  # the usual line: a whole cycle
+            return WHOLE_PRORATION
         exact = Decimal(self.proration.numerator) / Decimal(self.proration.denominator)
         return exact.quantize(PRORATION_PLACES)
 
