@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from invoicing import errors
 from invoicing.errors import GenerationError
-from invoicing.line_amounts import line_amount, line_tax
+from invoicing.line_amounts import DocumentTotals, document_totals, line_amount, line_tax
 from schedules import cycles
 from schedules.posting_periods import first_open_day, posting_note
 
@@ -167,16 +167,20 @@ class InvoiceDraft(NamedTuple):
         return not self.lines
 
     @property
+    def totals(self) -> DocumentTotals:
+        return document_totals(self.lines)
+
+    @property
     def subtotal(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
+        return self.totals.subtotal
 
     @property
     def tax_total(self) -> Decimal:
-        return sum((line.tax_amount for line in self.lines), Decimal(0))
+        return self.totals.tax_total
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.tax_total
+        return self.totals.total
 
     def fingerprint(self) -> str:
         """A digest of everything the invoice would say, to detect a contract changed

@@ -93,7 +93,8 @@ def _jobs_queue(run: GenerationRun, selections: Sequence[QuerySet[Any, Any]]) ->
     """A queued job for each contract any selection (of contract ids) names, in contract
     order, in one INSERT ... SELECT: the ids never travel through this process, whose memory
     then stays flat however large the book (a million contracts held ~150 MB here)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for selection in selections:
         sql, selection_params = selection.query.sql_with_params()
         parts.append(f"({sql})")
