@@ -20,13 +20,13 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from billing_site.actors import Actor, recorded_actor
-from billing_site.bulk import Row, update_rows
 from contracts.models import POST_TASKS, BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
 from invoicing.post_invoicing.publishing import run_finished_publish
 from invoicing.services.batches import BatchOutcome, batch_generate, batch_generate_cycles
 from invoicing.services.change_log import batch_generate_change_log
+from invoicing.services.jobs import jobs_record
 from invoicing.services.writing import Provenance
 from schedules.models import BillingSchedule
 from schedules.services import schedules_keep_ahead
@@ -142,7 +142,7 @@ def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> in
         if not jobs:
             return 0
         outcome = _batch_for(run, jobs)
-        _jobs_record(jobs, outcome)
+        jobs_record(jobs=jobs, outcome=outcome)
     return len(outcome.locked)
 
 
@@ -230,39 +230,6 @@ def _contracts_with_unbilled_changes(
     if contract_ids is not None:
         changes = changes.filter(line__contract__id__any=list(contract_ids))
     return changes.values_list("line__contract_id")
-
-
-def _jobs_record(jobs: dict[int, int], outcome: BatchOutcome) -> None:
-    now = timezone.now()
-    S = GenerationJob.Status
-    rows: list[Row] = []
-    for contract_id, job_id in jobs.items():
-        if contract_id in outcome.failed:
-            status, message, count = S.FAILED, outcome.failed[contract_id], 0
-        elif outcome.invoices.get(contract_id) or outcome.credit_notes.get(contract_id):
-            invoices = len(outcome.invoices.get(contract_id, ()))
-            credit_notes = len(outcome.credit_notes.get(contract_id, ()))
-            count = invoices + credit_notes
-            notes = [f"{note[:1].upper()}{note[1:]}." for note in outcome.notes[contract_id]]
-            message = " ".join([documents_generated(invoices, credit_notes), *notes])
-            status = S.SUCCEEDED
-        elif contract_id in outcome.locked:
-            rows.append((job_id, S.QUEUED, errors.LOCKED_RETRYING, 0, None))
-            continue
-        else:
-            status, message, count = S.SKIPPED, outcome.skipped[contract_id], 0
-        rows.append((job_id, status, message, count, now))
-    update_rows(GenerationJob, ("id", "status", "message", "invoice_count", "finished_at"), rows)
-
-
-def documents_generated(invoices: int, credit_notes: int) -> str:
-    """What a job wrote, as its row says it: "1 invoice and 1 credit note generated."."""
-    parts = [
-        f"{count} {word}{'s' if count > 1 else ''}"
-        for count, word in ((invoices, "invoice"), (credit_notes, "credit note"))
-        if count
-    ]
-    return f"{' and '.join(parts)} generated."
 
 
 def run_jobs_give_up(*, run_id: int, first_job_id: int, last_job_id: int) -> None:
