@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -134,7 +134,13 @@ def _schedules_add(rows: Sequence[Row], touched: Collection[int]) -> int:
     """Insert these Pending schedules (skipping any another process added first) and
     refresh the Next Invoice Date of the contracts that had none."""
     with transaction.atomic():
-        insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)
+        try:
+            # Straight in: no other process keeps these contracts ahead on a usual night,
+            # and staging the rows for ON CONFLICT cost about half of keeping ahead.
+            with transaction.atomic():
+                insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows)
+        except IntegrityError:  # one was: skip the schedules it added
+            insert_rows(BillingSchedule, SCHEDULE_COLUMNS, rows, ignore_conflicts=True)
         contracts_refresh_next_invoice_date(touched)
     return len(rows)
 
