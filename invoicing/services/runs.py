@@ -20,6 +20,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from billing_site.actors import Actor, recorded_actor
+from billing_site.gc_pause import gc_paused
 from contracts.models import POST_TASKS, BillingContract, BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.models import Door, GenerationJob, GenerationRun
@@ -74,7 +75,8 @@ def generation_run_open(
         return GenerationRun.objects.get(
             trigger=Door.NIGHTLY, as_of_date=as_of, status__in=GenerationRun.OPEN_STATUSES
         )
-    schedules_keep_ahead(as_of=as_of, contract_ids=contract_ids)
+    with gc_paused():  # its rows are plain tuples, as a chunk's are
+        schedules_keep_ahead(as_of=as_of, contract_ids=contract_ids)
     due = BillingSchedule.objects.due(as_of)
     if contract_ids is not None:
         due = due.filter(contract__id__any=list(contract_ids))
@@ -135,7 +137,7 @@ def run_chunk_process(*, run_id: int, first_job_id: int, last_job_id: int) -> in
     chunk.filter(status=GenerationJob.Status.QUEUED).update(
         status=GenerationJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         jobs = dict(
             chunk.open().select_for_update(skip_locked=True).values_list("contract_id", "id")
         )
