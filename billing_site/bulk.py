@@ -79,7 +79,10 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     """COPY rows (tuples in `columns` order, column names as in the database) into the table."""
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # COPY runs on psycopg's own cursor: its errors are raised as Django's (IntegrityError,
+    # DataError...) like any statement's, for callers to catch.
     with (
+        connection.wrap_database_errors,
         connection.cursor() as cursor,
         _copy(cursor, f"COPY {table} ({column_list}) FROM STDIN") as copy,
     ):

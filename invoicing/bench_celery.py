@@ -14,10 +14,16 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from invoicing.bench_measure import Measure
+
+if TYPE_CHECKING:
+    from celery import Celery  # type: ignore[import-untyped]
+
+    from invoicing.models import GenerationRun
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 60
@@ -57,7 +63,7 @@ def celery_run_step(as_of: date, concurrency: int) -> Measure:
     return Measure(invoices, seconds, 0.0, peak)
 
 
-def _wait_ready(app) -> None:
+def _wait_ready(app: Celery) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if app.control.ping(timeout=1.0):
@@ -65,7 +71,7 @@ def _wait_ready(app) -> None:
     raise RuntimeError("The Celery worker did not answer within a minute.")
 
 
-def _wait_finished(model, trigger: str, as_of: date):
+def _wait_finished(model: type[GenerationRun], trigger: str, as_of: date) -> GenerationRun:
     deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
         run = model.objects.filter(trigger=trigger, as_of_date=as_of).first()

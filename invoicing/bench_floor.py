@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,6 +24,9 @@ from invoicing.models import Invoice
 from invoicing.money import round_ratio
 from schedules import cycles
 from schedules.models import BillingSchedule
+
+if TYPE_CHECKING:
+    from psycopg import Copy
 
 DUE_ROWS = """
     SELECT s.id, s.contract_id, s.cycle_index, s.period_start, s.period_end, s.invoice_date,
@@ -97,7 +101,7 @@ def floor_generate(*, as_of: date, ahead: int = 3, prefix: str = "FLOOR-") -> in
     return len(schedules)
 
 
-def _lines_write(copy, invoice_id: int, group: list[tuple]) -> tuple[Decimal, Decimal]:
+def _lines_write(copy: Copy, invoice_id: int, group: list[tuple]) -> tuple[Decimal, Decimal]:
     subtotal = tax = Decimal(0)
     currency = group[0][6]
     for position, row in enumerate(group):

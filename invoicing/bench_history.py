@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from billing_site.bulk import insert_rows, reserve_ids
 from invoicing.line_amounts import line_amount, line_tax
-from invoicing.models import Invoice
+from invoicing.models import INVOICE_DOCUMENT_COLUMNS, Invoice
 from schedules import cycles
 from schedules.models import BillingSchedule
 
@@ -30,18 +30,7 @@ PAYMENT_TERMS_DAYS = 30
 INVOICE_COLUMNS = (
     "id",
     "number",
-    "contract_id",
-    "schedule_id",
-    "kind",
-    "period_start",
-    "period_end",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-    "status",
+    *INVOICE_DOCUMENT_COLUMNS,
     "paid_at",
     "generated_via",
     "created_at",
@@ -141,7 +130,9 @@ def _status(rng: random.Random, invoice_day: date, as_of: date) -> tuple[str, da
     return "issued", None
 
 
-def _change_log_row(contract: HistoryContract, invoice_id: int, number: str, now) -> tuple:
+def _change_log_row(
+    contract: HistoryContract, invoice_id: int, number: str, now: datetime
+) -> tuple:
     """A quantity increase billed after its (second) cycle was invoiced."""
     cycle = cycles.cycle_at(contract.start_date, contract.frequency, 1)
     quantity, price, rate = contract.lines[0]

@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import django
 from dateutil.relativedelta import relativedelta
@@ -23,6 +24,9 @@ from contracts.models import BILLING_TERMS, BillingContract, ContractLine, Custo
 from invoicing.bench_history import HistoryContract, bench_history_create
 from schedules import cycles
 from schedules.services import schedules_keep_ahead
+
+if TYPE_CHECKING:  # worker processes import this module before django.setup()
+    from invoicing.models import GenerationRun
 
 BENCH_PREFIX = "BENCH-"
 BILLING_TABLES = (
@@ -51,7 +55,7 @@ def bench_database_reset() -> None:
 
 
 @transaction.atomic
-def bench_billing_manager(username: str):
+def bench_billing_manager(username: str) -> Any:
     """A member of the Billing managers group, for timing pages through the web door."""
     # Imported here: worker processes import this module before django.setup().
     from django.contrib.auth import get_user_model
@@ -198,7 +202,7 @@ def _start_due_on(
     return start
 
 
-def run_in_processes(run, workers: int) -> int:
+def run_in_processes(run: GenerationRun, workers: int) -> int:
     """Share a run's chunks among worker processes; returns their SQL statement count."""
     from invoicing.services import run_finish_if_done, run_job_chunks
 

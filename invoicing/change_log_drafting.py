@@ -34,6 +34,7 @@ from invoicing.drafting import (
     draft_change_log_invoice,
 )
 from invoicing.errors import ChangeOutsideContract, GenerationError
+from invoicing.line_amounts import DocumentTotals, document_totals
 from schedules import cycles
 
 if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
@@ -51,16 +52,20 @@ class CreditDraft(NamedTuple):
     credited_line_ids: tuple[int | None, ...]
 
     @property
+    def totals(self) -> DocumentTotals:
+        return document_totals(self.lines)
+
+    @property
     def subtotal(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
+        return self.totals.subtotal
 
     @property
     def tax_total(self) -> Decimal:
-        return sum((line.tax_amount for line in self.lines), Decimal(0))
+        return self.totals.tax_total
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.tax_total
+        return self.totals.total
 
     @property
     def period(self) -> tuple[date, date]:

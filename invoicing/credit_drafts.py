@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from invoicing.line_amounts import QuantityDecrease
+from invoicing.line_amounts import DocumentTotals, QuantityDecrease, document_totals
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,20 @@ class CreditNoteDraft:
     covered_change_ids: Sequence[int] = ()
 
     @property
+    def totals(self) -> DocumentTotals:
+        return document_totals(self.lines)
+
+    @property
     def subtotal(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
+        return self.totals.subtotal
 
     @property
     def tax_total(self) -> Decimal:
-        return sum((line.tax_amount for line in self.lines), Decimal(0))
+        return self.totals.tax_total
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.tax_total
+        return self.totals.total
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from billing_site.errors import DayLabel, SpanLabel
 from invoicing import errors
 from invoicing.errors import GenerationError
-from invoicing.line_amounts import line_amount, line_tax
+from invoicing.line_amounts import DocumentTotals, document_totals, line_amount, line_tax
 from schedules import cycles
 from schedules.posting_periods import first_open_day, posting_note
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # a pure module: the loaded rows are only described here
     from invoicing.selectors.billing_data import BillingData
 
 PRORATION_PLACES = Decimal("1E-10")
+WHOLE_PRORATION = Decimal(1).quantize(PRORATION_PLACES)
 
 
 # What drafting reads, described by attribute: the rows the batch loader builds
@@ -115,6 +116,8 @@ class DraftLine(NamedTuple):
 
     @property
     def proration_decimal(self) -> Decimal:
+        if self.proration == 1:  # the usual line: a whole cycle
+            return WHOLE_PRORATION
         exact = Decimal(self.proration.numerator) / Decimal(self.proration.denominator)
         return exact.quantize(PRORATION_PLACES)
 
@@ -165,16 +168,20 @@ class InvoiceDraft(NamedTuple):
         return not self.lines
 
     @property
+    def totals(self) -> DocumentTotals:
+        return document_totals(self.lines)
+
+    @property
     def subtotal(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
+        return self.totals.subtotal
 
     @property
     def tax_total(self) -> Decimal:
-        return sum((line.tax_amount for line in self.lines), Decimal(0))
+        return self.totals.tax_total
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.tax_total
+        return self.totals.total
 
     def fingerprint(self) -> str:
         """A digest of everything the invoice would say, to detect a contract changed

@@ -5,13 +5,38 @@ cycle comes from schedules/cycles.py. Warning: issued invoices were computed wit
 rules; changing them changes what a replacement of a past cycle bills.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from invoicing.money import round_money, round_ratio
+
+
+class Amounted(Protocol):
+    """A drafted line, as a document's totals read it."""
+
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def tax_amount(self) -> Decimal: ...
+
+
+class DocumentTotals(NamedTuple):
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+def document_totals(lines: Iterable[Amounted]) -> DocumentTotals:
+    """A document's totals (invoice or credit note): sums of its lines, each rounded once
+    already, never rounded again."""
+    subtotal = tax_total = Decimal(0)
+    for line in lines:
+        subtotal += line.amount
+        tax_total += line.tax_amount
+    return DocumentTotals(subtotal, tax_total, subtotal + tax_total)
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal, share: Fraction, currency: str) -> Decimal:

@@ -244,6 +244,25 @@ class Invoice(models.Model):
         return self.is_live and not self.is_paid and not self.is_credit_note
 
 
+# What every document row written set-based says, in this order, after its id, number
+# (and a credit note's own columns): the nightly writer (services/writing.py), the credit
+# notes (services/crediting.py) and the benchmark's history (bench_history.py).
+INVOICE_DOCUMENT_COLUMNS = (
+    "contract_id",
+    "schedule_id",
+    "kind",
+    "period_start",
+    "period_end",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "subtotal",
+    "tax_total",
+    "total",
+    "status",
+)
+
+
 # What an invoice line bills, in the order the invoice admin and the line writer list it.
 INVOICE_LINE_FIGURES = (
     "description",

@@ -33,9 +33,13 @@ CURRENCY_CODES = tuple(
 )
 
 
+# Looked up for every line a run drafts: a set, not the tuple's linear scan.
+_KNOWN_CODES = frozenset(CURRENCY_CODES)
+
+
 def minor_unit(currency: str) -> int:
     """Number of decimals of the currency's minor unit (EUR 2, JPY 0, KWD 3)."""
-    if currency not in CURRENCY_CODES:
+    if currency not in _KNOWN_CODES:
         raise ValueError(f"{currency!r} is not an ISO 4217 currency code.")
     return _EXPONENTS.get(currency, 2)
 

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
+WHOLE = Fraction(1)
 ONE_DAY = timedelta(days=1)
 MIN_OFFSET_DAYS = -365
 MAX_OFFSET_DAYS = 365
@@ -237,7 +238,10 @@ def proration(
     period = active_period(cycle, active_from, active_until)
     if period is None:
         return Fraction(0)
-    return Fraction((period[1] - period[0]).days + 1, cycle.full_days)
+    days, full_days = (period[1] - period[0]).days + 1, cycle.full_days
+    # The usual line is active all through its cycle: the same 1/1 a Fraction would give,
+    # without normalising a new one for each of the night's lines.
+    return WHOLE if days == full_days else Fraction(days, full_days)
 
 
 def remaining_proration(cycle: Cycle, effective_date: date) -> Fraction:

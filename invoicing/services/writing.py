@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing_site.bulk import Row, insert_rows, reserve_ids, update_rows
 from contracts.models import ContractChange
 from invoicing.drafting import InvoiceDraft
-from invoicing.models import INVOICE_LINE_FIGURES, Invoice, InvoiceLine
+from invoicing.models import INVOICE_DOCUMENT_COLUMNS, INVOICE_LINE_FIGURES, Invoice, InvoiceLine
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
 from invoicing.services.crediting import credit_notes_issue_full
 from invoicing.services.numbering import invoice_numbers_allocate
@@ -21,18 +21,7 @@ from schedules.services import contracts_refresh_next_invoice_date
 INVOICE_COLUMNS = (
     "id",
     "number",
-    "contract_id",
-    "schedule_id",
-    "kind",
-    "period_start",
-    "period_end",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-    "status",
+    *INVOICE_DOCUMENT_COLUMNS,
     "replaces_id",
     "generated_by_id",
     "generated_via",
@@ -178,9 +167,7 @@ def _invoice_rows(
             draft.invoice_date,
             draft.due_date,
             draft.currency,
-            draft.subtotal,
-            draft.tax_total,
-            draft.total,
+            *draft.totals,  # subtotal, tax total, total: summed once
             Invoice.Status.ISSUED,
             replaced_id,
             provenance.user_id,

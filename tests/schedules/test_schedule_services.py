@@ -188,3 +188,34 @@ def test_a_cycle_past_the_contract_end_has_no_schedule():
     with pytest.raises(ValueError, match="after the contract ends"):
         schedule_for_cycle(contract=contract, cycle_index=3)
     assert periods(contract) == []
+
+
+def test_keeping_ahead_skips_a_schedule_another_process_added_first_and_adds_the_rest():
+    from django.utils import timezone
+
+    from schedules.services.keeping import _schedule_row, _schedules_add
+
+    contract = BillingContractFactory(start_date=D(2026, 1, 1))
+    schedules_keep_ahead(as_of=D(2026, 1, 1))
+    last = BillingSchedule.objects.filter(contract=contract).order_by("cycle_index").last()
+    now = timezone.now()
+    # What this process read said cycles +1 and +2 were missing; another added +1 since.
+    rows = [
+        _schedule_row(
+            contract.pk,
+            contract.cycle_at(index),
+            contract.billing_timing,
+            contract.invoice_offset_days,
+            now,
+        )
+        for index in (last.cycle_index + 1, last.cycle_index + 2)
+    ]
+    _schedules_add(rows[:1], [])
+
+    _schedules_add(rows, [])
+
+    assert list(
+        BillingSchedule.objects.filter(contract=contract, cycle_index__gt=last.cycle_index)
+        .order_by("cycle_index")
+        .values_list("cycle_index", flat=True)
+    ) == [last.cycle_index + 1, last.cycle_index + 2]
