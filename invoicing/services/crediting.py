@@ -25,7 +25,13 @@ from contracts.models import BillingSettings, ContractChange
 from invoicing import errors
 from invoicing.credit_drafts import CreditNoteDraft
 from invoicing.errors import GenerationError
-from invoicing.models import INVOICE_LINE_FIGURES, AuditEvent, Invoice, InvoiceLine
+from invoicing.models import (
+    INVOICE_DOCUMENT_COLUMNS,
+    INVOICE_LINE_FIGURES,
+    AuditEvent,
+    Invoice,
+    InvoiceLine,
+)
 from invoicing.money_format import format_money
 from invoicing.post_invoicing.scheduling import post_invoicing_schedule
 from invoicing.selectors.lines_left import invoice_lines_left
@@ -39,18 +45,7 @@ CREDIT_NOTE_COLUMNS = (
     "document",
     "credits_id",
     "credit_reason",
-    "contract_id",
-    "schedule_id",
-    "kind",
-    "period_start",
-    "period_end",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "subtotal",
-    "tax_total",
-    "total",
-    "status",
+    *INVOICE_DOCUMENT_COLUMNS,
     "generated_by_id",
     "generated_via",
     "created_at",
